@@ -1,0 +1,1 @@
+"""Meldwijzer's action server (rasa-sdk). One module per concern."""

@@ -1,0 +1,158 @@
+"""Loading and checking a school profile (data/schools/*.yml). No Rasa imports.
+
+A typo in a phone number must fail loudly here (and in the tests), never reach a teacher.
+Numbers are checked with `phonenumbers` (Google's libphonenumber); the national numbers
+every school shares are also pinned, because a wrong but well-formed number such as
+0800-0200 is still a valid-looking Dutch number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import phonenumbers
+import yaml
+from phonenumbers import shortnumberinfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROFILE = PROJECT_ROOT / "data" / "schools" / "voorbeeldschool.yml"
+
+# Numbers that are the same for every school in the Netherlands.
+NATIONAL_NUMBERS = {"noodnummer": "112", "veilig_thuis": "08002000"}
+REQUIRED_CONTACTS = ("noodnummer", "veilig_thuis", "ib", "directie")
+
+
+class ProfileError(ValueError):
+    """The school profile is incomplete or wrong."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    key: str
+    name: str
+    when: str
+    phone: Optional[str] = None
+    person: Optional[str] = None
+    reach: Optional[str] = None
+    hours: Optional[str] = None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class SchoolProfile:
+    id: str
+    name: str
+    lvs: str
+    timezone: str
+    school_days: Tuple[int, ...]
+    school_start: dt.time
+    school_end: dt.time
+    holidays: Tuple[Holiday, ...]
+    contacts: Dict[str, Contact] = field(default_factory=dict)
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def check_phone(key: str, phone: str) -> None:
+    digits = _digits(phone)
+    if key in NATIONAL_NUMBERS and digits != NATIONAL_NUMBERS[key]:
+        raise ProfileError(
+            f"contact {key}: nummer {phone!r} klopt niet (landelijk nummer is "
+            f"{NATIONAL_NUMBERS[key]})"
+        )
+    if len(digits) <= 4:
+        if not shortnumberinfo.is_valid_short_number_for_region(phonenumbers.parse(digits, "NL"), "NL"):
+            raise ProfileError(f"contact {key}: {phone!r} is geen geldig kort nummer")
+        return
+    try:
+        parsed = phonenumbers.parse(phone, "NL")
+    except phonenumbers.NumberParseException as exc:
+        raise ProfileError(f"contact {key}: {phone!r} is geen telefoonnummer ({exc})") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ProfileError(f"contact {key}: {phone!r} is geen geldig Nederlands nummer")
+
+
+def _time(value: str, what: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ProfileError(f"{what}: {value!r} is geen tijd (UU:MM)") from exc
+
+
+def _require(mapping: dict, key: str, where: str):
+    if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
+        raise ProfileError(f"{where}: veld '{key}' ontbreekt")
+    return mapping[key]
+
+
+def parse_profile(raw: dict) -> SchoolProfile:
+    school = _require(raw, "school", "profiel")
+    hours = _require(school, "school_hours", "school")
+    days = tuple(int(d) for d in _require(hours, "days", "school_hours"))
+    if not days or any(d < 1 or d > 7 for d in days):
+        raise ProfileError("school_hours.days: gebruik 1 (maandag) t/m 7 (zondag)")
+    holidays: List[Holiday] = []
+    for item in school.get("holidays") or []:
+        start, end = _require(item, "start", "holiday"), _require(item, "end", "holiday")
+        if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
+            raise ProfileError(f"vakantie {item.get('name')!r}: start/einde kloppen niet")
+        holidays.append(Holiday(str(item.get("name", "vakantie")), start, end))
+
+    contacts: Dict[str, Contact] = {}
+    for key, item in (_require(raw, "contacts", "profiel") or {}).items():
+        where = f"contact {key}"
+        name = _require(item, "name", where)
+        when = _require(item, "when", where)
+        phone = item.get("phone")
+        if phone is None and not item.get("reach"):
+            raise ProfileError(f"{where}: geef 'phone' of 'reach'")
+        if phone is not None:
+            check_phone(key, str(phone))
+        contacts[key] = Contact(
+            key=key, name=str(name), when=str(when),
+            phone=str(phone) if phone is not None else None,
+            person=item.get("person"), reach=item.get("reach"), hours=item.get("hours"),
+            internal=bool(item.get("internal", False)),
+        )
+    missing = [k for k in REQUIRED_CONTACTS if k not in contacts]
+    if missing:
+        raise ProfileError(f"sociale kaart mist verplichte contacten: {', '.join(missing)}")
+
+    return SchoolProfile(
+        id=str(_require(school, "id", "school")),
+        name=str(_require(school, "name", "school")),
+        lvs=str(_require(school, "lvs", "school")),
+        timezone=str(school.get("timezone", "Europe/Amsterdam")),
+        school_days=days,
+        school_start=_time(_require(hours, "start", "school_hours"), "school_hours.start"),
+        school_end=_time(_require(hours, "end", "school_hours"), "school_hours.end"),
+        holidays=tuple(holidays),
+        contacts=contacts,
+    )
+
+
+def profile_path() -> Path:
+    configured = os.environ.get("MELDWIJZER_SCHOOL")
+    if not configured:
+        return DEFAULT_PROFILE
+    path = Path(configured)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def load_profile(path: Optional[Path] = None) -> SchoolProfile:
+    path = path or profile_path()
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return parse_profile(raw)

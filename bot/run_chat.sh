@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Start the action server in the background, open `rasa shell`, stop the action server on exit.
+set -euo pipefail
+MODEL=${1:?usage: run_chat.sh MODEL}
+VENV=${VENV:-.venv}
+PORT=${ACTION_PORT:-5055}
+LOG=.build/action_server.log
+mkdir -p .build
+
+"$VENV/bin/rasa" run actions --actions actions --port "$PORT" >"$LOG" 2>&1 &
+ACTION_PID=$!
+trap 'kill "$ACTION_PID" 2>/dev/null; wait "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
+
+for _ in $(seq 1 120); do
+  if "$VENV/bin/python" - "$PORT" <<'PY' 2>/dev/null; then break; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1)
+PY
+  if ! kill -0 "$ACTION_PID" 2>/dev/null; then
+    echo "De action server startte niet; zie $LOG" >&2; exit 1
+  fi
+  sleep 0.5
+done
+
+echo "Meldwijzer start. Typ 'hoi' of 'menu'. Stoppen: /stop"
+"$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --log-file .build/rasa_shell.log

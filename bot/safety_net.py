@@ -1,0 +1,357 @@
+"""The safety net: a rule-based NLU component that forces the `acute_danger` intent.
+
+The classifier (DIET) learns `acute_danger` from examples, but a statistical model can miss
+a danger signal buried in a long calm message or misspelled. This component runs after the
+FallbackClassifier and looks for the signals listed in `safety_net_signals.yml` with spaCy's
+Matcher on the lemmas that SpacyNLP already produced. When a signal fires, the message's
+intent becomes `acute_danger` (confidence 1.0) whatever DIET predicted, and an entity
+`danger_kind` tells the domain which variant of the guidance to show. Rasa answers with a
+domain response chosen by a rule, so the guidance needs no action server and no database.
+
+`SignalDetector` holds all matching logic and has no Rasa imports, so it is tested directly.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+logger = logging.getLogger(__name__)
+
+SIGNALS_FILE = Path(__file__).with_name("safety_net_signals.yml")
+ACUTE_INTENT = "acute_danger"
+KIND_ENTITY = "danger_kind"
+KEY_ATTR = "mw_key"
+FALLBACK_INTENT = "nlu_fallback"
+
+if not Token.has_extension(KEY_ATTR):
+    Token.set_extension(KEY_ATTR, default=None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    label: str
+    start: int  # token index in the doc
+    sentence: int
+
+
+@dataclass
+class Detection:
+    fired: List[str] = field(default_factory=list)  # names of rules/classes that fired
+    kind: Optional[str] = None
+
+    @property
+    def is_danger(self) -> bool:
+        return bool(self.fired)
+
+
+def _deletes(word: str, depth: int) -> Set[str]:
+    """All strings reachable from `word` by deleting up to `depth` characters."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein plus adjacent transpositions)."""
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+class SignalDetector:
+    """Finds danger signals in a spaCy Doc, per the lexicon and rules of the signals file."""
+
+    def __init__(self, spec: Dict[str, Any], known_words: Iterable[str] = ()) -> None:
+        self.classes: Dict[str, List[List[List[str]]]] = {
+            name: [self._parse_phrase(p) for p in phrases]
+            for name, phrases in spec["classes"].items()
+        }
+        self.rules: List[Dict[str, Any]] = spec["rules"]
+        self.strong: Dict[str, str] = spec["strong"]
+        self.kind_priority: List[str] = spec["kind_priority"]
+        self._check_spec()
+        self.lexicon: Set[str] = {
+            w for phrases in self.classes.values() for phrase in phrases for alts in phrase
+            for w in alts if w != "?"
+        }
+        self.known_words = frozenset(known_words)
+        # Deletion index for fuzzy look-up of misspelled words (SymSpell-style).
+        self._fuzzy_index: Dict[str, Set[str]] = {}
+        for word in self.lexicon:
+            if len(word) >= 5:
+                for variant in _deletes(word, self._max_distance(word)):
+                    self._fuzzy_index.setdefault(variant, set()).add(word)
+        self._matchers: Dict[int, Matcher] = {}
+
+    @staticmethod
+    def _parse_phrase(phrase: str) -> List[List[str]]:
+        return [token.split("|") for token in str(phrase).lower().split()]
+
+    @staticmethod
+    def _max_distance(word: str) -> int:
+        return 2 if len(word) >= 8 else 1
+
+    def _check_spec(self) -> None:
+        used = set(self.strong)
+        for rule in self.rules:
+            used |= set(rule["all"]) | set(rule.get("unless", []))
+            if rule["kind"] not in self.kind_priority:
+                raise ValueError(f"rule {rule['name']}: unknown kind {rule['kind']}")
+        missing = used - set(self.classes)
+        if missing:
+            raise ValueError(f"signal classes used but not defined: {sorted(missing)}")
+        unused = set(self.classes) - used
+        if unused:
+            raise ValueError(f"signal classes defined but never used: {sorted(unused)}")
+        for kind in self.strong.values():
+            if kind not in self.kind_priority:
+                raise ValueError(f"unknown kind {kind}")
+
+    # -- token normalisation ---------------------------------------------------------
+    @lru_cache(maxsize=20000)
+    def key_for(self, lower: str, lemma: str) -> str:
+        """The lexicon word a token stands for: its form, its lemma, or a near miss."""
+        if lower in self.lexicon:
+            return lower
+        if lemma in self.lexicon:
+            return lemma
+        if len(lower) >= 5 and lower not in self.known_words and lower.isalpha():
+            best: Optional[Tuple[int, str]] = None
+            for variant in _deletes(lower, 2 if len(lower) >= 8 else 1):
+                for candidate in self._fuzzy_index.get(variant, ()):
+                    distance = _edit_distance(lower, candidate)
+                    if distance <= self._max_distance(candidate) and (
+                        best is None or (distance, candidate) < best
+                    ):
+                        best = (distance, candidate)
+            if best:
+                return best[1]
+        return lower
+
+    def _matcher(self, doc: Doc) -> Matcher:
+        vocab_id = id(doc.vocab)
+        if vocab_id not in self._matchers:
+            matcher = Matcher(doc.vocab)
+            for name, phrases in self.classes.items():
+                patterns = [
+                    [
+                        {"OP": "?"} if alts == ["?"] else {"_": {KEY_ATTR: {"IN": alts}}}
+                        for alts in phrase
+                    ]
+                    for phrase in phrases
+                ]
+                matcher.add(name, patterns)
+            self._matchers[vocab_id] = matcher
+        return self._matchers[vocab_id]
+
+    # -- detection -------------------------------------------------------------------
+    def hits(self, doc: Doc) -> List[Hit]:
+        for token in doc:
+            token._.set(KEY_ATTR, self.key_for(token.lower_, token.lemma_.lower()))
+        sentence_of = self._sentence_index(doc)
+        matcher = self._matcher(doc)
+        return [
+            Hit(doc.vocab.strings[match_id], start, sentence_of[start])
+            for match_id, start, _end in matcher(doc)
+        ]
+
+    @staticmethod
+    def _sentence_index(doc: Doc) -> List[int]:
+        if not doc.has_annotation("SENT_START"):
+            return [0] * len(doc)
+        index, current = [], -1
+        for token in doc:
+            if token.is_sent_start or current < 0:
+                current += 1
+            index.append(current)
+        return index
+
+    def detect(self, doc: Doc) -> Detection:
+        hits = self.hits(doc)
+        by_label: Dict[str, List[Hit]] = {}
+        for hit in hits:
+            by_label.setdefault(hit.label, []).append(hit)
+        detection = Detection()
+        kinds: Set[str] = set()
+        for label, kind in self.strong.items():
+            if label in by_label:
+                detection.fired.append(label)
+                kinds.add(kind)
+        for rule in self.rules:
+            if self._rule_fires(rule, by_label):
+                detection.fired.append(rule["name"])
+                kinds.add(rule["kind"])
+        if kinds:
+            detection.kind = min(kinds, key=self.kind_priority.index)
+        return detection
+
+    @staticmethod
+    def _rule_fires(rule: Dict[str, Any], by_label: Dict[str, List[Hit]]) -> bool:
+        groups = [by_label.get(label, []) for label in rule["all"]]
+        if not all(groups):
+            return False
+        whole_message = rule.get("scope") == "message"
+        window = rule["window"]
+        suppressors = [h for label in rule.get("unless", []) for h in by_label.get(label, [])]
+        for combo in _product(groups):
+            if not whole_message and len({h.sentence for h in combo}) > 1:
+                continue
+            low = min(h.start for h in combo)
+            high = max(h.start for h in combo)
+            if high - low > window:
+                continue
+            # A suppressor anywhere in the sentence (e.g. "klasgenoot", "klimrek") explains it.
+            if any(whole_message or s.sentence == combo[0].sentence for s in suppressors):
+                continue
+            return True
+        return False
+
+
+def _product(groups: Sequence[List[Hit]]) -> Iterable[Tuple[Hit, ...]]:
+    if not groups:
+        yield ()
+        return
+    for first in groups[0]:
+        for rest in _product(groups[1:]):
+            yield (first,) + rest
+
+
+def load_spec(path: Path = SIGNALS_FILE) -> Dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def known_dutch_words() -> Set[str]:
+    """Word forms and lemmas in spacy-lookups-data's Dutch lemma table (installed, offline).
+
+    A token that is a known Dutch word is never "corrected" to a lexicon word: "vaker"
+    stays "vaker" instead of becoming "vader".
+    """
+    import spacy_lookups_data
+    import srsly
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
+    table = srsly.read_gzip_json(path)
+    return {w.lower() for w in table} | {w.lower() for w in table.values()}
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> SignalDetector:
+    return SignalDetector(load_spec(), known_dutch_words())
+
+
+# ---------------------------------------------------------------------------------------
+# Rasa graph component
+# ---------------------------------------------------------------------------------------
+from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from rasa.engine.storage.storage import ModelStorage  # noqa: E402
+from rasa.nlu.classifiers.classifier import IntentClassifier  # noqa: E402
+from rasa.nlu.constants import SPACY_DOCS  # noqa: E402
+from rasa.nlu.utils.spacy_utils import SpacyNLP  # noqa: E402
+from rasa.shared.nlu.constants import (  # noqa: E402
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyNet(GraphComponent, IntentClassifier):
+    """Forces `acute_danger` when the signal lexicon fires (see module docstring)."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP, IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"intent": ACUTE_INTENT}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.intent = config["intent"]
+        self.detector = default_detector()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        doc = message.get(SPACY_DOCS[TEXT])
+        detection = self.detector.detect(doc) if doc is not None else Detection()
+        intent = message.get(INTENT) or {}
+        predicted_acute = intent.get(INTENT_NAME_KEY) == self.intent
+        if not detection.is_danger and not predicted_acute:
+            return
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) != self.intent
+        ]
+        # What the classifier itself thought (a FAQ question that names a danger gets
+        # the guidance first and then its answer: actions/lookups.py).
+        classifier_intent = next(
+            (r.get(INTENT_NAME_KEY) for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT),
+            None,
+        )
+        message.set(
+            "safety_net",
+            {"fired": detection.fired, "classifier_intent": classifier_intent},
+            add_to_output=True,
+        )
+        if detection.is_danger and not predicted_acute:
+            forced = {INTENT_NAME_KEY: self.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, forced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
+            # Rule names only: never the message text (it may identify a child).
+            logger.info("safety net forced %s (%s)", self.intent, ",".join(detection.fired))
+        entities = [
+            e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != KIND_ENTITY
+        ]
+        entities.append(
+            {
+                ENTITY_ATTRIBUTE_TYPE: KIND_ENTITY,
+                ENTITY_ATTRIBUTE_VALUE: detection.kind or "other",
+                EXTRACTOR: type(self).__name__,
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)

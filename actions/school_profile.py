@@ -67,6 +67,8 @@ def _digits(phone: str) -> str:
 
 def check_phone(key: str, phone: str) -> None:
     digits = _digits(phone)
+    if not digits:
+        raise ProfileError(f"contact {key}: {phone!r} is geen telefoonnummer")
     if key in NATIONAL_NUMBERS and digits != NATIONAL_NUMBERS[key]:
         raise ProfileError(
             f"contact {key}: nummer {phone!r} klopt niet (landelijk nummer is "

@@ -30,6 +30,9 @@ ACUTE_INTENT = "acute_danger"
 KIND_ENTITY = "danger_kind"
 KEY_ATTR = "mw_key"
 FALLBACK_INTENT = "nlu_fallback"
+# Shorter words are too often another real word one letter away ("stond" / "stoned").
+FUZZY_MIN_LENGTH = 6
+NEAR = 4  # tokens around a combination in which an `unless_near` class suppresses it
 
 if not Token.has_extension(KEY_ATTR):
     Token.set_extension(KEY_ATTR, default=None)
@@ -97,7 +100,7 @@ class SignalDetector:
         # Deletion index for fuzzy look-up of misspelled words (SymSpell-style).
         self._fuzzy_index: Dict[str, Set[str]] = {}
         for word in self.lexicon:
-            if len(word) >= 5:
+            if len(word) >= FUZZY_MIN_LENGTH:
                 for variant in _deletes(word, self._max_distance(word)):
                     self._fuzzy_index.setdefault(variant, set()).add(word)
         self._matchers: Dict[int, Matcher] = {}
@@ -113,7 +116,7 @@ class SignalDetector:
     def _check_spec(self) -> None:
         used = set(self.strong)
         for rule in self.rules:
-            used |= set(rule["all"]) | set(rule.get("unless", []))
+            used |= set(rule["all"]) | set(rule.get("unless", [])) | set(rule.get("unless_near", []))
             if rule["kind"] not in self.kind_priority:
                 raise ValueError(f"rule {rule['name']}: unknown kind {rule['kind']}")
         missing = used - set(self.classes)
@@ -134,11 +137,15 @@ class SignalDetector:
             return lower
         if lemma in self.lexicon:
             return lemma
-        if len(lower) >= 5 and lower not in self.known_words and lower.isalpha():
+        if len(lower) >= FUZZY_MIN_LENGTH and lower not in self.known_words and lower.isalpha():
             best: Optional[Tuple[int, str]] = None
             for variant in _deletes(lower, 2 if len(lower) >= 8 else 1):
                 for candidate in self._fuzzy_index.get(variant, ()):
                     distance = _edit_distance(lower, candidate)
+                    # Two substitutions in a word of equal length is usually another word
+                    # (verzorging / verwurging), not a typo; dropped or doubled letters are.
+                    if distance == 2 and len(lower) == len(candidate):
+                        continue
                     if distance <= self._max_distance(candidate) and (
                         best is None or (distance, candidate) < best
                     ):
@@ -211,7 +218,12 @@ class SignalDetector:
             return False
         whole_message = rule.get("scope") == "message"
         window = rule["window"]
-        suppressors = [h for label in rule.get("unless", []) for h in by_label.get(label, [])]
+        near = set(rule.get("unless_near", []))
+        suppressors = [
+            (h, h.label in near)
+            for label in list(rule.get("unless", [])) + list(near)
+            for h in by_label.get(label, [])
+        ]
         for combo in _product(groups):
             if not whole_message and len({h.sentence for h in combo}) > 1:
                 continue
@@ -219,8 +231,13 @@ class SignalDetector:
             high = max(h.start for h in combo)
             if high - low > window:
                 continue
-            # A suppressor anywhere in the sentence (e.g. "klasgenoot", "klimrek") explains it.
-            if any(whole_message or s.sentence == combo[0].sentence for s in suppressors):
+            # `unless`: a suppressor anywhere in the sentence ("klimrek") explains the hit;
+            # `unless_near`: only one right next to it does ("door een klasgenoot").
+            if any(
+                (low - NEAR <= s.start <= high + NEAR) if is_near
+                else (whole_message or s.sentence == combo[0].sentence)
+                for s, is_near in suppressors
+            ):
                 continue
             return True
         return False

@@ -1,0 +1,184 @@
+"""Shared fixtures: the trained model, an in-process NLU agent, and real servers.
+
+`make test` trains the model before pytest runs; these fixtures never train or mock it.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "meldwijzer.tar.gz"
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / ".build" / "results"
+
+# Environment for servers: offline, quiet, no telemetry.
+SERVER_ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONPATH": str(ROOT),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited; log:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout}s; log:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    assert MODEL.exists(), "no trained model: run the tests through `make test`"
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def event_loop_session() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def nlu(model_path: Path, event_loop_session):
+    """parse(text) -> Rasa's parse data from the real trained model, in-process."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+
+    def parse(text: str) -> Dict:
+        return event_loop_session.run_until_complete(agent.parse_message(text))
+
+    return parse
+
+
+@pytest.fixture(scope="session")
+def action_server(tmp_path_factory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("logs") / "actions.log"
+    process = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT, env=SERVER_ENV, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        stop(process)
+
+
+def start_rasa(model: Path, action_url: str, tmp: Path) -> subprocess.Popen:
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": action_url}}))
+    port = free_port()
+    log = tmp / "rasa.log"
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
+            "--interface", "127.0.0.1",
+        ],
+        cwd=ROOT, env=SERVER_ENV, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    process.base_url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    wait_for(process.base_url + "/", process, log)  # type: ignore[attr-defined]
+    return process
+
+
+class Chat:
+    """A user talking to Rasa through the REST channel."""
+
+    def __init__(self, base_url: str, sender: str) -> None:
+        self.url = base_url + "/webhooks/rest/webhook"
+        self.sender = sender
+
+    def send(self, text: str) -> List[Dict]:
+        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def say(self, text: str) -> str:
+        """Send and return all reply texts joined, buttons listed as [title]."""
+        return render(self.send(text))
+
+
+def render(replies: List[Dict]) -> str:
+    parts = []
+    for reply in replies:
+        if reply.get("text"):
+            parts.append(reply["text"])
+        for button in reply.get("buttons") or []:
+            parts.append(f"[{button['title']}]")
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def rasa_server(model_path, action_server, tmp_path_factory) -> Iterator[str]:
+    process = start_rasa(model_path, action_server, tmp_path_factory.mktemp("rasa"))
+    try:
+        yield process.base_url  # type: ignore[attr-defined]
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def chat(rasa_server, request) -> Chat:
+    safe = re.sub(r"\W+", "-", request.node.name)[-60:]
+    return Chat(rasa_server, f"test-{safe}-{time.monotonic_ns()}")
+
+
+def load_examples(path: Path) -> Dict[str, List[str]]:
+    """intent -> example texts (entity markup removed) from a Rasa NLU YAML file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: Dict[str, List[str]] = {}
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                out.setdefault(block["intent"], []).append(strip_entities(line[2:]))
+    return out
+
+
+def strip_entities(text: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)

@@ -1,0 +1,89 @@
+"""The signal detector on its own (no trained model): lexicon, rules, typos, suppressors."""
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from bot.safety_net import SignalDetector, default_detector, load_spec
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(ROOT / ".build" / "spacy_nl")
+
+
+@pytest.fixture(scope="module")
+def detect(nlp):
+    detector = default_detector()
+    # SpacyNLP lowercases before parsing (case_sensitive: false); do the same here.
+    return lambda text: detector.detect(nlp(text.lower()))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("hij zei dat papa hem met de riem slaat", "disclosure"),
+        ("ze is door haar stiefvader gewurgd", "physical"),
+        ("er ligt thuis een pistool en vader dreigt ermee", "physical"),
+        ("haar oom zit aan haar", "sexual"),
+        ("hij wil dood", "self_harm"),
+        ("ze durft niet naar huis", "physical"),
+        ("ze heeft al dagen niks gegeten", "neglect"),
+        ("vader kwam stomdronken ophalen", "physical"),
+        ("de politie staat steeds bij hen thuis", "structural"),
+        ("ze wordt deze zomer uitgehuwelijkt", "special_form"),
+        ("ze gaat naar somalië. daar is een groot feest voor haar.", "special_form"),
+        ("vermoeden van meisjesbesnijdenis", "special_form"),
+    ],
+)
+def test_signals_fire_with_their_kind(detect, text, kind):
+    detection = detect(text)
+    assert detection.is_danger, text
+    assert detection.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "werd geslagen door een klasgenoot op het plein, ouders zijn gebeld",
+        "heeft een blauwe plek van het klimrek, moeder weet ervan",
+        "de ouders slaan alarm over het nieuwe rooster",
+        "ik sla even een les over",
+        "ik schrik me dood van die toetsresultaten",
+        "hij komt vaker te laat dan vorig jaar",
+        "de juf gaat in de zomer trouwen",
+        "in het prentenboek wordt de wolf doodgeschoten door de jager",
+        "ze gaan in de zomer naar marokko voor een bruiloft",
+    ],
+)
+def test_everyday_school_talk_does_not_fire(detect, text):
+    assert not detect(text).is_danger, detect(text).fired
+
+
+@pytest.mark.parametrize(
+    "typo",
+    ["hij wordt mishandelt", "ze is verkragt", "hij is geslage door zn vader", "meisjesbesnydenis"],
+)
+def test_misspellings_are_recognised(detect, typo):
+    assert detect(typo).is_danger
+
+
+def test_known_dutch_words_are_not_corrected_into_signals():
+    detector = default_detector()
+    # "vaker" is one letter from "vader", but it is a real word: leave it alone.
+    assert detector.key_for("vaker", "vaker") == "vaker"
+    assert detector.key_for("geslage", "geslage") == "geslagen"
+
+
+def test_spec_with_an_undefined_class_is_rejected():
+    spec = load_spec()
+    spec["rules"].append({"name": "broken", "all": ["nonexistent"], "window": 3, "kind": "physical"})
+    with pytest.raises(ValueError, match="nonexistent"):
+        SignalDetector(spec)
+
+
+def test_a_long_message_is_handled(detect):
+    text = ("de toets ging goed en de kinderen werkten hard. " * 120) + "papa slaat hem elke dag."
+    assert len(text) > 5000
+    assert detect(text).is_danger

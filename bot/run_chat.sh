@@ -7,7 +7,7 @@ PORT=${ACTION_PORT:-5055}
 LOG=.build/action_server.log
 mkdir -p .build
 
-"$VENV/bin/rasa" run actions --actions actions --port "$PORT" >"$LOG" 2>&1 &
+PYTHONWARNINGS=ignore "$VENV/bin/rasa" run actions --actions actions --port "$PORT" >"$LOG" 2>&1 &
 ACTION_PID=$!
 trap 'kill "$ACTION_PID" 2>/dev/null; wait "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
 
@@ -23,4 +23,6 @@ PY
 done
 
 echo "Meldwijzer start. Typ 'hoi' of 'menu'. Stoppen: /stop"
-"$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --log-file .build/rasa_shell.log
+# Quiet: warnings only on screen; the log file keeps the rest (never message text at INFO).
+PYTHONWARNINGS=ignore "$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --quiet \
+  --log-file .build/rasa_shell.log

@@ -20,7 +20,8 @@ import requests
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "meldwijzer.tar.gz"
+# MELDWIJZER_MODEL lets the same tests measure another model (e.g. a config experiment).
+MODEL = Path(os.environ.get("MELDWIJZER_MODEL", ROOT / "models" / "meldwijzer.tar.gz"))
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / ".build" / "results"
 

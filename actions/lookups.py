@@ -39,7 +39,7 @@ def format_contact(contact: Contact) -> str:
 
 
 def format_overview(profile: SchoolProfile) -> str:
-    lines = [f"Sociale kaart van {profile.name}:"]
+    lines = [f"Dit zijn de contacten in de sociale kaart van {profile.name}:"]
     for contact in profile.contacts.values():
         detail = contact.phone or (contact.person or "via de IB'er")
         lines.append(f"• {contact.name}: {detail}")

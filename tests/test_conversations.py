@@ -17,10 +17,13 @@ from conftest import Chat, render, start_rasa, stop
 EMERGENCY = ("112", "0800-2000")
 
 
+DUTCH_WORDS = {"je", "de", "het", "een", "ik", "van", "en", "niet", "bel", "typ", "dat", "wat", "naar"}
+
+
 def assert_dutch_reply(text: str) -> None:
     assert text.strip(), "empty reply"
-    dutch_markers = (" je ", " de ", " het ", " een ", "Ik ", "ik ", "Typ", "Dat ", "Bel ")
-    assert any(m in f" {text} " for m in dutch_markers), text
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    assert len(words & DUTCH_WORDS) >= 3, text
 
 
 def test_greeting_introduces_an_automated_assistant_and_offers_the_menu(chat: Chat):
@@ -67,7 +70,8 @@ def test_sociale_kaart(chat: Chat, question, expected):
 def test_unknown_contact_gets_a_helpful_answer(chat: Chat):
     text = chat.say("wat is het nummer van de tandarts van de leerling")
     assert_dutch_reply(text)
-    assert "112" in text or "Sorry" in text or "niet" in text
+    # Either "not in the sociale kaart" or the whole kaart: the 24/7 numbers are always there.
+    assert "112" in text and "0800-2000" in text
 
 
 @pytest.mark.parametrize(
@@ -90,6 +94,14 @@ def test_safety_net_works_in_the_middle_of_a_conversation_and_it_continues(chat:
     chat.say("hoi")
     assert "0800-2000" in chat.say("haar vader heeft haar gewurgd zegt ze")
     assert "kindcheck" in chat.say("en wat is de kindcheck nou precies").lower()
+
+
+def test_danger_button_gives_the_general_guidance_after_a_special_form(chat: Chat):
+    assert "meisjesbesnijdenis" in chat.say("ze wordt in de vakantie besneden, net als haar zus")
+    replies = chat.send("hoi")
+    payload = next(b["payload"] for r in replies for b in r.get("buttons") or [] if "gevaar" in b["title"])
+    text = chat.say(payload)
+    assert "onveilige situatie" in text and "meisjesbesnijdenis" not in text
 
 
 def test_special_form_question_gets_guidance_and_its_answer(chat: Chat):

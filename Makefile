@@ -8,7 +8,7 @@ RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed-lock
 SPACY_DIR := .build/spacy_nl
 MODEL     := models/meldwijzer.tar.gz
-TRAIN_DATA := data/nlu data/stories data/meldcode
+TRAIN_DATA := data/nlu data/stories data/meldcode/faq
 RESULTS   := .build/results
 # Everything that changes what the model learns or how NLU runs.
 TRAIN_INPUTS := config.yml domain.yml $(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null) \

@@ -137,14 +137,22 @@ class SignalDetector:
             return lower
         if lemma in self.lexicon:
             return lemma
+        # The commonest Dutch spelling slip: d and t swapped ("slaad", "bedast").
+        if len(lower) >= 5:
+            for i, ch in enumerate(lower):
+                if ch in "dt":
+                    swapped = lower[:i] + ("t" if ch == "d" else "d") + lower[i + 1 :]
+                    if swapped in self.lexicon:
+                        return swapped
         if len(lower) >= FUZZY_MIN_LENGTH and lower not in self.known_words and lower.isalpha():
             best: Optional[Tuple[int, str]] = None
             for variant in _deletes(lower, 2 if len(lower) >= 8 else 1):
                 for candidate in self._fuzzy_index.get(variant, ()):
                     distance = _edit_distance(lower, candidate)
-                    # Two substitutions in a word of equal length is usually another word
-                    # (verzorging / verwurging), not a typo; dropped or doubled letters are.
-                    if distance == 2 and len(lower) == len(candidate):
+                    # A swapped letter in a short word, or two in a longer one, is usually
+                    # another word (tussen / zussen, verzorging / verwurging), not a typo;
+                    # dropped or doubled letters are.
+                    if len(lower) == len(candidate) and (distance == 2 or len(lower) < 7):
                         continue
                     if distance <= self._max_distance(candidate) and (
                         best is None or (distance, candidate) < best
@@ -268,7 +276,9 @@ def known_dutch_words() -> Set[str]:
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
     table = srsly.read_gzip_json(path)
-    return {w.lower() for w in table} | {w.lower() for w in table.values()}
+    from spacy.lang.nl.stop_words import STOP_WORDS  # "tussen", "ook", ... are not in the table
+
+    return {w.lower() for w in table} | {w.lower() for w in table.values()} | set(STOP_WORDS)
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,7 @@ def test_menu_button_payload_works(chat: Chat):
     [
         ("wat houdt die kindcheck eigenlijk in", "kindcheck"),
         ("kan ik vt om advies vragen zonder de naam van het kind te noemen", "anoniem"),
-        ("wat als een collega de dader lijkt te zijn", "directie"),
+        ("wat doe ik als een medewerker van school de verdachte is", "directie"),
         ("hoe lang duurt het voordat veilig thuis een besluit neemt", "5 werkdagen"),
     ],
 )

@@ -15,8 +15,16 @@ import yaml
 from conftest import RESULTS
 
 SAFETY = Path(__file__).parent / "safety"
-ACUTE = yaml.safe_load((SAFETY / "acute.yml").read_text(encoding="utf-8"))["acute"]
-CALM = yaml.safe_load((SAFETY / "non_acute.yml").read_text(encoding="utf-8"))["non_acute"]
+
+
+def _load(name: str, key: str):
+    return yaml.safe_load((SAFETY / name).read_text(encoding="utf-8"))[key]
+
+
+# fresh.yml is a second held-out set, written independently after the rules were first
+# tuned (its first measurement is in the issue notes); now it guards against regressions.
+ACUTE = _load("acute.yml", "acute") + _load("fresh.yml", "acute")
+CALM = _load("non_acute.yml", "non_acute") + _load("fresh.yml", "non_acute")
 
 
 def test_sets_are_large_enough():

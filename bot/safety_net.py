@@ -137,6 +137,8 @@ class SignalDetector:
             return lower
         if lemma in self.lexicon:
             return lemma
+        if lower in self.known_words:  # a real word is never "corrected" into a signal
+            return lower
         # The commonest Dutch spelling slip: d and t swapped ("slaad", "bedast").
         if len(lower) >= 5:
             for i, ch in enumerate(lower):
@@ -144,9 +146,9 @@ class SignalDetector:
                     swapped = lower[:i] + ("t" if ch == "d" else "d") + lower[i + 1 :]
                     if swapped in self.lexicon:
                         return swapped
-        if len(lower) >= FUZZY_MIN_LENGTH and lower not in self.known_words and lower.isalpha():
+        if len(lower) >= FUZZY_MIN_LENGTH and lower.isalpha():
             best: Optional[Tuple[int, str]] = None
-            for variant in _deletes(lower, 2 if len(lower) >= 8 else 1):
+            for variant in _deletes(lower, self._max_distance(lower)):
                 for candidate in self._fuzzy_index.get(variant, ()):
                     distance = _edit_distance(lower, candidate)
                     # A swapped letter in a short word, or two in a longer one, is usually

@@ -19,8 +19,12 @@ EXPLAINED = {
     r"Slot 'danger_kind' is not used in any story or rule": "condition of utter_acute_guidance",
     # Filled from entities on every message; read by action_social_map.
     r"Slot 'contact' is not used in any story or rule": "read by action_social_map",
+    # The afwegingskader answers: filled by the form's slot mappings, read by its actions.
+    r"Slot 'afweging_[1-5]' is not used in any story or rule": "afweging_form slots",
     # Sent by custom actions (action_social_map) and by Rasa's action_default_fallback.
     r"The utterance '(utter_contact_unknown|utter_contacts_unavailable|utter_default)' is not used": "used by actions",
+    # Sent by the afwegingskader's actions (actions/afweging.py).
+    r"The utterance '(utter_professional_decides|utter_answer_buttons|utter_afweging_5_later)' is not used": "used by actions",
     # The FAQ responses are split over two files (faq_responses_a/_b); Rasa counts the
     # retrieval intent 'faq' once per file.
     r"duplicated intents have been found across multiple domain files: faq$": "FAQ split over two files",

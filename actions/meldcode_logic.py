@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
@@ -116,7 +117,9 @@ class ProtocolText:
     why: str = ""
 
 
+@lru_cache(maxsize=1)
 def load_afwegingskader(path: Path = AFWEGINGSKADER_FILE) -> Dict[str, Dict]:
+    """Question and outcome texts; read once per action-server process."""
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     questions = {int(q): ProtocolText(**item) for q, item in raw["questions"].items()}

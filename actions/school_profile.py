@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -154,7 +155,13 @@ def profile_path() -> Path:
 
 
 def load_profile(path: Optional[Path] = None) -> SchoolProfile:
-    path = path or profile_path()
+    """The school profile, parsed and checked once per version of the file."""
+    path = Path(path or profile_path())
+    return _load_profile(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_profile(path: Path, _mtime_ns: int) -> SchoolProfile:
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     return parse_profile(raw)

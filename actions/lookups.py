@@ -82,6 +82,15 @@ class ActionCheckAfterHours(Action):
         return [SlotSet("after_hours", after_hours)]
 
 
+def faq_response(parse: Dict[str, Any], min_confidence: float) -> Optional[str]:
+    """The FAQ answer (utter_faq/...) the response selector chose, if it is sure enough."""
+    selected = (parse.get("response_selector") or {}).get("default", {})
+    response = selected.get("response") or {}
+    if (response.get("confidence") or 0) >= min_confidence:
+        return response.get("utter_action")
+    return None
+
+
 class ActionAnswerQuestionToo(Action):
     """After the safety-net guidance: if the message was really a FAQ question, answer it too."""
 
@@ -95,9 +104,7 @@ class ActionAnswerQuestionToo(Action):
         classifier_intent = (parse.get("safety_net") or {}).get("classifier_intent")
         if classifier_intent != "faq":
             return []
-        selected = (parse.get("response_selector") or {}).get("default", {})
-        response = selected.get("response") or {}
-        utter_action = response.get("utter_action")
-        if utter_action and (response.get("confidence") or 0) >= FAQ_CONFIDENCE:
+        utter_action = faq_response(parse, FAQ_CONFIDENCE)
+        if utter_action:
             dispatcher.utter_message(response=utter_action)
         return []

@@ -124,7 +124,8 @@ def load_afwegingskader(path: Path = AFWEGINGSKADER_FILE) -> Dict[str, Dict]:
         raw = yaml.safe_load(handle)
     questions = {int(q): ProtocolText(**item) for q, item in raw["questions"].items()}
     outcomes = {key: ProtocolText(**item) for key, item in raw["outcomes"].items()}
-    return {"questions": questions, "outcomes": outcomes}
+    explanations = {int(q): ProtocolText(**item) for q, item in raw["explanations"].items()}
+    return {"questions": questions, "outcomes": outcomes, "explanations": explanations}
 
 
 def outcome_key(outcome: Outcome) -> Optional[str]:

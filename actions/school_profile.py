@@ -24,6 +24,7 @@ DEFAULT_PROFILE = PROJECT_ROOT / "data" / "schools" / "voorbeeldschool.yml"
 # Numbers that are the same for every school in the Netherlands.
 NATIONAL_NUMBERS = {"noodnummer": "112", "veilig_thuis": "08002000"}
 REQUIRED_CONTACTS = ("noodnummer", "veilig_thuis", "ib", "directie")
+STEP_PLANS = ("vijf_stappen", "zes_stappen")
 
 
 class ProfileError(ValueError):
@@ -60,6 +61,10 @@ class SchoolProfile:
     school_end: dt.time
     holidays: Tuple[Holiday, ...]
     contacts: Dict[str, Contact] = field(default_factory=dict)
+    # The school's variant of the meldcode (protocol 001/003: five steps; 004: six, with nazorg).
+    step_plan: str = "vijf_stappen"
+    casushouder: str = "de IB'er"  # who becomes casushouder by default (protocol 004)
+    verwijsindex: Optional[str] = None  # "Verwijsindex", "SISA", or None if not used
 
 
 def _digits(phone: str) -> str:
@@ -133,6 +138,13 @@ def parse_profile(raw: dict) -> SchoolProfile:
     if missing:
         raise ProfileError(f"sociale kaart mist verplichte contacten: {', '.join(missing)}")
 
+    meldcode = raw.get("meldcode") or {}
+    if not isinstance(meldcode, dict):
+        raise ProfileError("meldcode: verwacht step_plan, casushouder en verwijsindex")
+    step_plan = str(meldcode.get("step_plan", "vijf_stappen"))
+    if step_plan not in STEP_PLANS:
+        raise ProfileError(f"meldcode.step_plan: kies {' of '.join(STEP_PLANS)}, niet {step_plan!r}")
+
     return SchoolProfile(
         id=str(_require(school, "id", "school")),
         name=str(_require(school, "name", "school")),
@@ -143,6 +155,9 @@ def parse_profile(raw: dict) -> SchoolProfile:
         school_end=_time(_require(hours, "end", "school_hours"), "school_hours.end"),
         holidays=tuple(holidays),
         contacts=contacts,
+        step_plan=step_plan,
+        casushouder=str(meldcode.get("casushouder") or "de IB'er"),
+        verwijsindex=str(meldcode["verwijsindex"]) if meldcode.get("verwijsindex") else None,
     )
 
 

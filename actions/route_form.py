@@ -1,0 +1,394 @@
+"""The guided meldcode route as one Rasa form, `meldcode_form`.
+
+The form only collects answers and shows what the protocol says; where the route goes is
+`meldcode_route.walk`, a pure function. One slot, `route_answer`, takes each answer (free
+text, a typed answer or a button); validation moves it into `route_answers` (question key ->
+answer) and empties it, so the form asks again and the ask action shows the next question.
+`required_slots` is empty when the route waits, stops or reached a decision: the form ends
+and `action_route_outcome` says what the protocol says.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from .lookups import faq_response
+from .meldcode_logic import Decision, load_afwegingskader, outcome_key
+from .meldcode_route import (
+    AFWEGING,
+    OPTIONAL_TEXT,
+    TEXT_QUESTIONS,
+    RouteState,
+    Say,
+    Status,
+    answer_from_intent,
+    apply_change,
+    intro_for,
+    is_closed,
+    load_route_texts,
+    parse_answer,
+    parse_change_request,
+    said_after_answer,
+    walk,
+)
+from .school_profile import ProfileError, SchoolProfile, load_profile
+
+logger = logging.getLogger(__name__)
+
+FORM = "meldcode_form"
+ANSWER_SLOT = "route_answer"
+ANSWERS_SLOT = "route_answers"
+ENTRY_SLOT = "route_entry"
+ANSWER_BUTTONS = [
+    {"title": "Ja", "payload": "/affirm"},
+    {"title": "Nee", "payload": "/deny"},
+    {"title": "Twijfel", "payload": "/doubt"},
+    {"title": "Weet ik niet", "payload": "/dont_know"},
+]
+# A look-up asked in the middle of the route is answered when the selector is this sure.
+LOOKUP_CONFIDENCE = 0.5
+MAX_TEXT_ANSWER = 2000  # characters kept of one free-text answer
+
+
+# --- state from the tracker ----------------------------------------------------------------
+def answers_of(tracker: Tracker) -> Dict[str, Any]:
+    value = tracker.get_slot(ANSWERS_SLOT)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def entry_of(tracker: Tracker) -> Optional[int]:
+    try:
+        return int(tracker.get_slot(ENTRY_SLOT))
+    except (TypeError, ValueError):
+        return None
+
+
+def state_of(tracker: Tracker) -> RouteState:
+    return walk(answers_of(tracker), entry_of(tracker))
+
+
+# --- words --------------------------------------------------------------------------------
+def _profile() -> Optional[SchoolProfile]:
+    try:
+        return load_profile()
+    except (OSError, ProfileError, ValueError) as exc:
+        logger.error("school profile could not be loaded: %s", exc)
+        return None
+
+
+def fill(text: str, profile: Optional[SchoolProfile]) -> str:
+    """Fill in the school's own words; without a profile, say it in general terms."""
+    ib = profile.contacts.get("ib") if profile else None
+    verwijsindex = profile.verwijsindex if profile else None
+    values = {
+        "lvs": profile.lvs if profile else "het leerlingvolgsysteem",
+        "ib": (ib.person if ib and ib.person else "via de schoolleiding"),
+        "casushouder": profile.casushouder if profile else "de IB'er",
+        "verwijsindex": verwijsindex or "Verwijsindex",
+    }
+    return text.format(**values)
+
+
+def with_source(text: str, source: str) -> str:
+    return f"{text}\n(Bron: {source})"
+
+
+def step_title(step: int, profile: Optional[SchoolProfile]) -> str:
+    plan = profile.step_plan if profile else "vijf_stappen"
+    return load_route_texts().step_titles[plan][step]
+
+
+def render_say(say: Say, profile: Optional[SchoolProfile], dispatcher: CollectingDispatcher) -> None:
+    texts = load_route_texts()
+    if say.kind == "note":
+        dispatcher.utter_message(text=fill(texts.notes[say.key]["text"], profile))
+    elif say.kind == "intro":
+        intro = fill(texts.step_intros[say.key]["text"], profile)
+        dispatcher.utter_message(text=f"{step_title(say.key, profile)}\n{intro}")
+    elif say.kind == "afweging_outcome":
+        dispatcher.utter_message(text=afweging_outcome_text(say.key, profile))
+    elif say.kind == "explain":
+        item = load_afwegingskader()["explanations"][say.key]
+        dispatcher.utter_message(text=with_source(item.text, item.source))
+    elif say.kind == "response":
+        dispatcher.utter_message(response=say.key)
+
+
+def afweging_outcome_text(key: str, profile: Optional[SchoolProfile]) -> str:
+    item = load_afwegingskader()["outcomes"][key]
+    text = fill(item.text, profile)
+    if key == "organise_help" and profile:
+        text += " " + fill(load_route_texts().after_decision["casushouder"]["text"], profile)
+    return with_source(text, item.source)
+
+
+def question_text(key: str) -> str:
+    if key in AFWEGING:
+        return load_afwegingskader()["questions"][int(key.rsplit("_", 1)[1])].text
+    return load_route_texts().questions[key]["text"]
+
+
+def question_reason(key: str) -> str:
+    if key in AFWEGING:
+        item = load_afwegingskader()["questions"][int(key.rsplit("_", 1)[1])]
+        return with_source(item.why, item.source)
+    item = load_route_texts().questions[key]
+    return with_source(item["why"], item["source"])
+
+
+def answer_lookup(tracker: Tracker, dispatcher: CollectingDispatcher, closed: bool) -> bool:
+    """A meldcode question asked in passing: answer it from the FAQ. True if it was one."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") != "faq":
+        return False
+    # At an open question a description can resemble a FAQ topic: only a real question counts.
+    if not closed and not (latest.get("text") or "").strip().endswith("?"):
+        return False
+    response = faq_response(latest, LOOKUP_CONFIDENCE)
+    if not response:
+        return False
+    dispatcher.utter_message(response=response)
+    return True
+
+
+# --- the form -------------------------------------------------------------------------------
+class ValidateMeldcodeForm(FormValidationAction):
+    def name(self) -> Text:
+        return f"validate_{FORM}"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        """The route asks one question at a time; nothing is required once it waits,
+        stops or reached a decision (the form then ends)."""
+        return [ANSWER_SLOT] if state_of(tracker).status is Status.ASK else []
+
+    def validate_route_answer(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        before = state_of(tracker)
+        key = before.question
+        if before.status is not Status.ASK or key is None:
+            return {ANSWER_SLOT: None}
+        answer = self._interpret(key, value, tracker, dispatcher)
+        if answer is None:
+            return {ANSWER_SLOT: None}  # asked again
+        answers = answers_of(tracker)
+        answers[key] = answer
+        after = walk(answers, entry_of(tracker))
+        profile = _profile()
+        for say in said_after_answer(before, after, key, answer):
+            render_say(say, profile, dispatcher)
+        logger.info("route: %s answered, now %s %s", key, after.status.value,
+                    after.question or after.text_key or "")
+        return {ANSWER_SLOT: None, ANSWERS_SLOT: answers}
+
+    @staticmethod
+    def _interpret(key: str, value: Any, tracker: Tracker,
+                   dispatcher: CollectingDispatcher) -> Optional[str]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        text = str(value or "").strip()
+        if is_closed(key):
+            answer = answer_from_intent(intent) or parse_answer(text)
+            if answer is not None:
+                return answer.value
+            if not answer_lookup(tracker, dispatcher, closed=True):
+                dispatcher.utter_message(response="utter_answer_buttons")
+            return None
+        if answer_lookup(tracker, dispatcher, closed=False):
+            return None
+        if not text or text.startswith("/"):
+            dispatcher.utter_message(response="utter_answer_in_words")
+            return None
+        if key in OPTIONAL_TEXT and intent == "deny" and len(text) <= 30:
+            return "nee"
+        return text[:MAX_TEXT_ANSWER]
+
+
+class ActionKeepRouteText(Action):
+    """After the safety net inside the route: a message with danger signs at an open question
+    ("wat heb je gezien?") is also the answer to it, so it is kept and the route goes on.
+    The guidance itself came from domain responses before this action (no action server needed)."""
+
+    def name(self) -> Text:
+        return "action_keep_route_text"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        before = state_of(tracker)
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if before.question not in TEXT_QUESTIONS or not text or text.startswith("/"):
+            return []
+        answers = answers_of(tracker)
+        answers[before.question] = text[:MAX_TEXT_ANSWER]
+        after = walk(answers, entry_of(tracker))
+        profile = _profile()
+        for say in said_after_answer(before, after, before.question, answers[before.question]):
+            render_say(say, profile, dispatcher)
+        return [SlotSet(ANSWERS_SLOT, answers)]
+
+
+class ActionAskRouteAnswer(Action):
+    """The question the route is at, with answer buttons for closed questions."""
+
+    def name(self) -> Text:
+        return f"action_ask_{ANSWER_SLOT}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        state = state_of(tracker)
+        if state.question is None:
+            return []
+        if is_closed(state.question):
+            dispatcher.utter_message(text=question_text(state.question), buttons=ANSWER_BUTTONS)
+        else:
+            dispatcher.utter_message(text=question_text(state.question))
+        return []
+
+
+class ActionExplainQuestion(Action):
+    """'waarom vraag je dit?': the protocol's reason for the question being asked."""
+
+    def name(self) -> Text:
+        return "action_explain_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        state = state_of(tracker)
+        if state.status is Status.ASK and state.question:
+            dispatcher.utter_message(text=question_reason(state.question))
+            if state.question == "afweging_2":
+                render_say(Say("explain", 2), None, dispatcher)
+        else:
+            dispatcher.utter_message(response="utter_no_question_pending")
+        return []
+
+
+class ActionRouteOutcome(Action):
+    """After the form: what the protocol says where the route waits, stops or decided."""
+
+    def name(self) -> Text:
+        return "action_route_outcome"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        state = state_of(tracker)
+        profile = _profile()
+        texts = load_route_texts()
+        if state.status is Status.NOT_STARTED:
+            dispatcher.utter_message(response="utter_no_route")
+        elif state.status is Status.WAIT:
+            item = texts.waits[state.text_key]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status is Status.STOPPED:
+            item = texts.stops[state.text_key]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+            dispatcher.utter_message(response="utter_professional_decides")
+        elif state.status is Status.DECIDED:
+            self._decision(state, profile, dispatcher)
+        return []
+
+    @staticmethod
+    def _decision(state: RouteState, profile: Optional[SchoolProfile],
+                  dispatcher: CollectingDispatcher) -> None:
+        texts = load_route_texts()
+        outcome = state.outcome
+        dispatcher.utter_message(text=afweging_outcome_text(outcome_key(outcome), profile))
+        key = "melden" if outcome.decision is Decision.MELDEN else outcome.decision.value
+        item = texts.after_decision[key]
+        reference = texts.after_decision["verwijsindex" if profile and profile.verwijsindex
+                                          else "geen_verwijsindex"]["text"]
+        body = item["text"].replace("{verwijsindex}", reference)
+        text = f"{step_title(5, profile)}\n{fill(body, profile)}"
+        dispatcher.utter_message(text=with_source(text, item["source"]))
+        if profile and profile.step_plan == "zes_stappen" and outcome.decision is not Decision.CLOSE_NO_SUSPICION:
+            nazorg = texts.after_decision["nazorg"]
+            dispatcher.utter_message(text=with_source(fill(nazorg["text"], profile), nazorg["source"]))
+        buttons = [] if outcome.decision is Decision.CLOSE_NO_SUSPICION else texts.follow_up_buttons
+        dispatcher.utter_message(response="utter_professional_decides", buttons=buttons)
+
+
+def _start(tracker: Tracker, entry: int, keep: Dict[str, Any]) -> List[EventType]:
+    return [SlotSet(ENTRY_SLOT, str(entry)), SlotSet(ANSWERS_SLOT, keep), SlotSet(ANSWER_SLOT, None)]
+
+
+class ActionStartRoute(Action):
+    """A worry: the route from step 1, with no earlier answers."""
+
+    def name(self) -> Text:
+        return "action_start_route"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        events = _start(tracker, 1, {})
+        for say in intro_for(1, walk({}, 1)):
+            render_say(say, _profile(), dispatcher)
+        return events
+
+
+class ActionStartAfweging(Action):
+    """"afwegingskader doorlopen": step 4 afresh; answers from steps 1-3 are kept."""
+
+    def name(self) -> Text:
+        return "action_start_afweging"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        keep = {k: v for k, v in answers_of(tracker).items() if k not in AFWEGING}
+        state = walk(keep, entry_of(tracker))
+        entry = 1 if state.status is Status.ASK and state.question == AFWEGING[0] else 4
+        for say in intro_for(4, state if entry == 1 else walk({}, 4)):
+            render_say(say, _profile(), dispatcher)
+        return _start(tracker, entry, keep)
+
+
+class ActionResumeRoute(Action):
+    """'verder': back to the open question; after a wait, that question is asked again."""
+
+    def name(self) -> Text:
+        return "action_resume_route"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        state = state_of(tracker)
+        if state.status is Status.WAIT and state.question:
+            answers = answers_of(tracker)
+            answers.pop(state.question, None)
+            return [SlotSet(ANSWERS_SLOT, answers)]
+        return []
+
+
+class ActionChangeAnswer(Action):
+    """'bij vraag 2 bedoelde ik ja': change an earlier answer; the route is recomputed."""
+
+    def name(self) -> Text:
+        return "action_change_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        request = parse_change_request((tracker.latest_message or {}).get("text") or "")
+        result = apply_change(answers_of(tracker), entry_of(tracker), request)
+        if result.problem == "nothing_to_change":
+            dispatcher.utter_message(response="utter_nothing_to_change")
+            return []
+        label = question_label(result.key)
+        if result.problem == "not_answered":
+            dispatcher.utter_message(text=f"{label} heb je nog niet beantwoord. Ik stel de vragen op volgorde.")
+            return []
+        new_value = result.answers.get(result.key)
+        if new_value is None:
+            dispatcher.utter_message(text=f"Goed, ik stel {label.lower()} opnieuw.")
+        else:
+            shown = {"weet_niet": "weet ik niet"}.get(str(new_value), str(new_value))
+            dispatcher.utter_message(text=f"Aangepast: {label.lower()} is nu '{shown}'. Ik reken de route opnieuw uit.")
+        return [SlotSet(ANSWERS_SLOT, result.answers)]
+
+
+def question_label(key: Optional[str]) -> str:
+    if key and key in AFWEGING:
+        return f"Afweging {key.rsplit('_', 1)[1]}"
+    return "De vorige vraag"
+

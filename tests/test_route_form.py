@@ -1,0 +1,221 @@
+"""The route form's actions, run directly with rasa-sdk's dispatcher and tracker (no server):
+validation per kind of question, the outcome texts, resume, change, and the school variant."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.route_form import (
+    ActionChangeAnswer,
+    ActionExplainQuestion,
+    ActionResumeRoute,
+    ActionRouteOutcome,
+    ActionStartAfweging,
+    ValidateMeldcodeForm,
+)
+from tests.test_meldcode_route import STEP1, STEPS_1_3, afw
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tracker(answers=None, entry="1", intent="affirm", text="ja", confidence=0.9, selector=None) -> Tracker:
+    latest = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text}
+    if selector:
+        latest["response_selector"] = {"default": {"response": {"utter_action": selector, "confidence": 0.9}}}
+    slots = {"route_answers": answers or {}, "route_entry": entry, "requested_slot": "route_answer"}
+    return Tracker("t", slots, latest, [], False, None, {"name": "meldcode_form"}, "action_listen")
+
+
+def validate(tr: Tracker, value=None):
+    dispatcher = CollectingDispatcher()
+    result = ValidateMeldcodeForm().validate_route_answer(
+        value if value is not None else tr.latest_message["text"], dispatcher, tr, {})
+    return result, dispatcher.messages
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or m.get("response") or "" for m in messages)
+
+
+def run(action, tr):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tr, {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize("answers, intent, text, stored_key, stored, said", [
+    # closed questions: the intent decides, typed or pressed
+    ({}, "affirm", "/affirm", "s1_acuut", "ja", None),
+    ({}, "doubt", "ik twijfel een beetje", "s1_acuut", "twijfel", "Bel nu Veilig Thuis"),
+    ({"s1_acuut": "nee"}, "dont_know", "geen idee", "s1_medewerker", "weet_niet", None),
+    # open questions: the text is kept as written
+    ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "school_matter", "Hij had een blauwe plek op zijn arm.",
+     "s1_signalen", "Hij had een blauwe plek op zijn arm.", None),
+    ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "report_worry", "ik denk dat het thuis niet goed gaat",
+     "s1_signalen", "ik denk dat het thuis niet goed gaat", "vermoeden"),
+    # 'nee' at an optional open question
+    ({"s1_acuut": "nee", "s1_medewerker": "nee", "s1_signalen": "x", "s1_context": "y"}, "deny", "nee hoor",
+     "s1_vermoeden", "nee", None),
+    # end of step 1: the LVS reminder and the start of step 2
+    ({k: v for k, v in STEP1.items() if k != "s1_kindcheck"}, "deny", "nee", "s1_kindcheck", "nee",
+     "ParnasSys"),
+    # refused consent: a signal for the weighing
+    ({**STEP1, "s2_ib": "ja", "s2_advies": "nee"}, "deny", "nee", "s2_toestemming", "nee", "zorgelijk signaal"),
+])
+def test_a_valid_answer_is_filed_under_its_question(answers, intent, text, stored_key, stored, said):
+    result, messages = validate(tracker(answers, intent=intent, text=text))
+    assert result["route_answer"] is None
+    assert result["route_answers"][stored_key] == stored
+    if said:
+        assert said in texts(messages)
+
+
+def test_step_2_starts_with_its_title_and_the_ib():
+    answers = {k: v for k, v in STEP1.items() if k != "s1_kindcheck"}
+    _, messages = validate(tracker(answers, intent="deny", text="nee"))
+    assert "Stap 2: collegiale consultatie" in texts(messages)
+    assert "A. Visser (fictief)" in texts(messages)
+
+
+@pytest.mark.parametrize("answers, intent, text, response", [
+    ({}, "greet", "hallo", "utter_answer_buttons"),  # closed question, no answer in it
+    ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "affirm", "/affirm", "utter_answer_in_words"),
+])
+def test_an_unusable_answer_asks_again(answers, intent, text, response):
+    result, messages = validate(tracker(answers, intent=intent, text=text))
+    assert result == {"route_answer": None}
+    assert messages[0]["response"] == response
+
+
+def test_a_lookup_at_a_closed_question_is_answered_and_the_question_stays():
+    result, messages = validate(tracker({}, intent="faq", text="wat is de kindcheck",
+                                        selector="utter_faq/kindcheck"))
+    assert result == {"route_answer": None}
+    assert messages[0]["response"] == "utter_faq/kindcheck"
+
+
+def test_at_an_open_question_only_a_real_question_is_a_lookup():
+    answers = {"s1_acuut": "nee", "s1_medewerker": "nee"}
+    result, _ = validate(tracker(answers, intent="faq", text="mag ik anoniem advies vragen?",
+                                 selector="utter_faq/anoniem_advies"))
+    assert result == {"route_answer": None}
+    result, _ = validate(tracker(answers, intent="faq", text="vader weigert toestemming voor het zorgteam",
+                                 selector="utter_faq/ouder_weigert_toestemming"))
+    assert result["route_answers"]["s1_signalen"] == "vader weigert toestemming voor het zorgteam"
+
+
+def test_a_very_long_answer_is_kept_within_bounds():
+    answers = {"s1_acuut": "nee", "s1_medewerker": "nee"}
+    result, _ = validate(tracker(answers, intent="school_matter", text="bla " * 1250))
+    assert 0 < len(result["route_answers"]["s1_signalen"]) <= 2000
+
+
+def test_required_slots_end_the_form_at_a_wait_stop_or_decision():
+    form = ValidateMeldcodeForm()
+    for answers, required in [({}, ["route_answer"]), ({"s1_acuut": "ja"}, []),
+                              ({**STEP1, "s2_ib": "nee"}, []), ({**STEPS_1_3, **afw("nee")}, [])]:
+        got = asyncio.run(form.required_slots(["route_answer"], CollectingDispatcher(), tracker(answers), {}))
+        assert got == required, answers
+
+
+@pytest.mark.parametrize("answers, expected", [
+    ({"s1_acuut": "ja"}, ["112", "IB'er of de directie", "utter_professional_decides"]),
+    ({"s1_acuut": "nee", "s1_medewerker": "ja"}, ["directie", "meld- en aangifteplicht", "geldt dit stappenplan niet"]),
+    ({**STEP1, "s2_ib": "nee"}, ["IB'er (A. Visser (fictief))", "'verder'"]),
+    ({**STEPS_1_3, **afw("ja", "nee", "nee")}, ["Volgens afweging 3", "5 werkdagen", "Stap 5", "Verwijsindex"]),
+    ({**STEPS_1_3, **afw("nee")}, ["Volgens afweging 1", "ParnasSys", "gewone hulp"]),
+])
+def test_route_outcome_says_what_the_protocol_says(answers, expected):
+    messages, _ = run(ActionRouteOutcome(), tracker(answers))
+    said = texts(messages)
+    for part in expected:
+        assert part in said, (part, said)
+
+
+def test_not_started_says_how_to_start():
+    messages, _ = run(ActionRouteOutcome(), tracker({}, entry=None))
+    assert messages[0]["response"] == "utter_no_route"
+
+
+def test_after_a_decision_follow_up_topics_are_offered():
+    messages, _ = run(ActionRouteOutcome(), tracker(afw("ja", "ja"), entry="4"))
+    titles = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert "Gezin verhuist" in titles and "School en SMW oneens" in titles
+
+
+def test_resume_after_a_wait_asks_that_question_again():
+    _, events = run(ActionResumeRoute(), tracker({**STEP1, "s2_ib": "nee"}))
+    assert "s2_ib" not in events[0]["value"] and events[0]["name"] == "route_answers"
+    _, events = run(ActionResumeRoute(), tracker(STEP1))  # paused mid-question: nothing to clear
+    assert events == []
+
+
+def test_change_answer_sets_the_new_value_and_says_so():
+    messages, events = run(ActionChangeAnswer(), tracker(afw("ja", "nee", "nee"), entry="4",
+                                                        intent="change_answer", text="bij vraag 2 bedoelde ik ja"))
+    assert events[0]["value"]["afweging_2"] == "ja"
+    assert "afweging 2 is nu 'ja'" in texts(messages)
+
+
+def test_change_of_an_unanswered_question_is_refused_kindly():
+    messages, events = run(ActionChangeAnswer(), tracker(afw("ja"), entry="4", intent="change_answer",
+                                                        text="bij afweging 4 bedoelde ik nee"))
+    assert events == [] and "nog niet beantwoord" in texts(messages)
+
+
+def test_why_at_afweging_2_explains_acute_and_structural_unsafety():
+    messages, _ = run(ActionExplainQuestion(), tracker(afw("ja"), entry="4"))
+    said = texts(messages)
+    assert "álle gevallen" in said and "verwurging" in said and "Structureel onveilig" in said
+
+
+def test_start_afweging_keeps_steps_1_to_3_and_mentions_refused_consent():
+    answers = {**STEPS_1_3, "s2_toestemming": "nee", **afw("ja", "ja")}
+    messages, events = run(ActionStartAfweging(), tracker(answers))
+    values = {e["name"]: e["value"] for e in events}
+    assert values["route_entry"] == "1"
+    assert "afweging_1" not in values["route_answers"] and values["route_answers"]["s2_ib"] == "ja"
+    assert "geen toestemming" in texts(messages)
+
+
+@pytest.fixture
+def six_step_school(tmp_path, monkeypatch):
+    raw = yaml.safe_load((ROOT / "data" / "schools" / "voorbeeldschool.yml").read_text(encoding="utf-8"))
+    raw["school"]["lvs"] = "Esis"
+    raw["meldcode"] = {"step_plan": "zes_stappen", "casushouder": "de SMW'er", "verwijsindex": "SISA"}
+    path = tmp_path / "zesstappen.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("MELDWIJZER_SCHOOL", str(path))
+
+
+def test_school_variant_comes_from_the_profile(six_step_school):
+    messages, _ = run(ActionRouteOutcome(), tracker({**STEPS_1_3, **afw("ja", "nee", "ja", "ja", "ja")}))
+    said = texts(messages)
+    assert "Stap 6: nazorg" in said and "Nazorg (stap 6)" in said
+    result, messages = validate(tracker({**STEPS_1_3, **afw("ja", "nee", "ja")}))
+    said = texts(messages)
+    assert "Esis" in said and "de SMW'er" in said
+    messages, _ = run(ActionRouteOutcome(), tracker({**STEPS_1_3, **afw("ja", "ja")}))
+    assert "SISA" in texts(messages)
+
+
+def test_five_step_school_gets_no_nazorg_step():
+    messages, _ = run(ActionRouteOutcome(), tracker({**STEPS_1_3, **afw("ja", "nee", "ja", "ja", "ja")}))
+    assert "Stap 5: beslissen en vervolg" in texts(messages) and "stap 6" not in texts(messages).lower()
+
+
+def test_danger_signs_at_an_open_question_are_kept_as_the_answer():
+    from actions.route_form import ActionKeepRouteText
+
+    answers = {"s1_acuut": "nee", "s1_medewerker": "nee"}
+    text = "ze vertelde dat haar vader haar slaat"
+    _, events = run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text=text))
+    assert events[0]["value"]["s1_signalen"] == text
+    # at a closed question, or for a button, nothing is kept
+    assert run(ActionKeepRouteText(), tracker({}, intent="acute_danger", text=text))[1] == []
+    assert run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text="/acute_danger"))[1] == []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,20 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .office_hours import is_after_hours
-from .school_profile import Contact, ProfileError, SchoolProfile, load_profile
+from .school_profile import Contact, SchoolProfile, load_profile_or_none
 
-logger = logging.getLogger(__name__)
 
 # A FAQ answer is added after the safety-net guidance only when the selector is this sure.
 FAQ_CONFIDENCE = 0.5
-
-
-def _profile() -> Optional[SchoolProfile]:
-    try:
-        return load_profile()
-    except (OSError, ProfileError, ValueError) as exc:
-        logger.error("school profile could not be loaded: %s", exc)
-        return None
 
 
 def format_contact(contact: Contact) -> str:
@@ -54,7 +44,7 @@ class ActionSocialMap(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        profile = _profile()
+        profile = load_profile_or_none()
         if profile is None:
             dispatcher.utter_message(response="utter_contacts_unavailable")
             return []
@@ -75,7 +65,7 @@ class ActionCheckAfterHours(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        profile = _profile()
+        profile = load_profile_or_none()
         now = dt.datetime.now(dt.timezone.utc)
         # Without a profile we cannot know the school's hours: give the 24/7 route.
         after_hours = True if profile is None else is_after_hours(now, profile)

@@ -36,7 +36,7 @@ from .meldcode_route import (
     said_after_answer,
     walk,
 )
-from .school_profile import ProfileError, SchoolProfile, load_profile
+from .school_profile import SchoolProfile, load_profile_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ def state_of(tracker: Tracker) -> RouteState:
 
 
 # --- words --------------------------------------------------------------------------------
-def _profile() -> Optional[SchoolProfile]:
-    try:
-        return load_profile()
-    except (OSError, ProfileError, ValueError) as exc:
-        logger.error("school profile could not be loaded: %s", exc)
-        return None
-
-
 def fill(text: str, profile: Optional[SchoolProfile]) -> str:
     """Fill in the school's own words; without a profile, say it in general terms."""
     ib = profile.contacts.get("ib") if profile else None
@@ -179,7 +171,7 @@ class ValidateMeldcodeForm(FormValidationAction):
         answers = answers_of(tracker)
         answers[key] = answer
         after = walk(answers, entry_of(tracker))
-        profile = _profile()
+        profile = load_profile_or_none()
         for say in said_after_answer(before, after, key, answer):
             render_say(say, profile, dispatcher)
         logger.info("route: %s answered, now %s %s", key, after.status.value,
@@ -225,7 +217,7 @@ class ActionKeepRouteText(Action):
         answers = answers_of(tracker)
         answers[before.question] = text[:MAX_TEXT_ANSWER]
         after = walk(answers, entry_of(tracker))
-        profile = _profile()
+        profile = load_profile_or_none()
         for say in said_after_answer(before, after, before.question, answers[before.question]):
             render_say(say, profile, dispatcher)
         return [SlotSet(ANSWERS_SLOT, answers)]
@@ -276,7 +268,7 @@ class ActionRouteOutcome(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> List[EventType]:
         state = state_of(tracker)
-        profile = _profile()
+        profile = load_profile_or_none()
         texts = load_route_texts()
         if state.status is Status.NOT_STARTED:
             dispatcher.utter_message(response="utter_no_route")
@@ -311,7 +303,7 @@ class ActionRouteOutcome(Action):
         dispatcher.utter_message(response="utter_professional_decides", buttons=buttons)
 
 
-def _start(tracker: Tracker, entry: int, keep: Dict[str, Any]) -> List[EventType]:
+def _start(entry: int, keep: Dict[str, Any]) -> List[EventType]:
     return [SlotSet(ENTRY_SLOT, str(entry)), SlotSet(ANSWERS_SLOT, keep), SlotSet(ANSWER_SLOT, None)]
 
 
@@ -323,9 +315,9 @@ class ActionStartRoute(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> List[EventType]:
-        events = _start(tracker, 1, {})
+        events = _start(1, {})
         for say in intro_for(1, walk({}, 1)):
-            render_say(say, _profile(), dispatcher)
+            render_say(say, load_profile_or_none(), dispatcher)
         return events
 
 
@@ -341,8 +333,8 @@ class ActionStartAfweging(Action):
         state = walk(keep, entry_of(tracker))
         entry = 1 if state.status is Status.ASK and state.question == AFWEGING[0] else 4
         for say in intro_for(4, state if entry == 1 else walk({}, 4)):
-            render_say(say, _profile(), dispatcher)
-        return _start(tracker, entry, keep)
+            render_say(say, load_profile_or_none(), dispatcher)
+        return _start(entry, keep)
 
 
 class ActionResumeRoute(Action):

@@ -8,6 +8,7 @@ every school shares are also pinned, because a wrong but well-formed number such
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +18,8 @@ from typing import Dict, List, Optional, Tuple
 import phonenumbers
 import yaml
 from phonenumbers import shortnumberinfo
+
+logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = PROJECT_ROOT / "data" / "schools" / "voorbeeldschool.yml"
@@ -180,3 +183,13 @@ def _load_profile(path: Path, _mtime_ns: int) -> SchoolProfile:
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     return parse_profile(raw)
+
+
+def load_profile_or_none() -> Optional[SchoolProfile]:
+    """The profile, or None (logged) when it is missing or wrong: callers then give a safe,
+    general answer instead of failing in front of a teacher."""
+    try:
+        return load_profile()
+    except (OSError, ProfileError, ValueError) as exc:
+        logger.error("school profile could not be loaded: %s", exc)
+        return None

@@ -164,7 +164,7 @@ def walk(answers: Mapping[str, object], entry: Optional[int]) -> RouteState:
 class Say:
     """Something to tell the user: `kind` is the section of the texts, `key` the item."""
 
-    kind: str  # "note", "intro", "afweging_outcome", "response", "explain"
+    kind: str  # "note", "intro", "afweging_outcome", "after", "response", "explain"
     key: object
 
 
@@ -184,7 +184,8 @@ def said_after_answer(before: RouteState, after: RouteState, key: str, value: st
     if key == "afweging_2" and parse_answer(value) in (T, W):
         out.append(Say("explain", 2))  # hesitation at 2: what acute/structural unsafety means
     if key == "afweging_4" and after.outcome and after.outcome.decision is Decision.ORGANISE_HELP:
-        out += [Say("afweging_outcome", "organise_help"), Say("response", "utter_afweging_5_later")]
+        out += [Say("afweging_outcome", "organise_help"), Say("after", "organise_help"),
+                Say("response", "utter_afweging_5_later")]
     if after.status is Status.ASK:
         old_step, new_step = STEP_OF[key], STEP_OF[after.question]  # type: ignore[index]
         if new_step != old_step:

@@ -53,6 +53,7 @@ ANSWER_BUTTONS = [
 # A look-up asked in the middle of the route is answered when the selector is this sure.
 LOOKUP_CONFIDENCE = 0.5
 MAX_TEXT_ANSWER = 2000  # characters kept of one free-text answer
+SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
 
 
 # --- state from the tracker ----------------------------------------------------------------
@@ -104,6 +105,9 @@ def render_say(say: Say, profile: Optional[SchoolProfile], dispatcher: Collectin
         dispatcher.utter_message(text=f"{step_title(say.key, profile)}\n{intro}")
     elif say.kind == "afweging_outcome":
         dispatcher.utter_message(text=afweging_outcome_text(say.key, profile))
+    elif say.kind == "after":
+        item = texts.after_decision[say.key]
+        dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
     elif say.kind == "explain":
         item = load_afwegingskader()["explanations"][say.key]
         dispatcher.utter_message(text=with_source(item.text, item.source))
@@ -163,8 +167,8 @@ class ValidateMeldcodeForm(FormValidationAction):
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         before = state_of(tracker)
         key = before.question
-        if before.status is not Status.ASK or key is None:
-            return {ANSWER_SLOT: None}
+        if value is None or before.status is not Status.ASK or key is None:
+            return {ANSWER_SLOT: None}  # nothing said yet (e.g. just started): just ask
         answer = self._interpret(key, value, tracker, dispatcher)
         if answer is None:
             return {ANSWER_SLOT: None}  # asked again
@@ -183,6 +187,10 @@ class ValidateMeldcodeForm(FormValidationAction):
                    dispatcher: CollectingDispatcher) -> Optional[str]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         text = str(value or "").strip()
+        if intent in SMALL_TALK and len(text.split()) <= 3:
+            # "menu", "hoi", "doei" is not an answer: say where we are, ask again.
+            dispatcher.utter_message(response="utter_route_hint")
+            return None
         if is_closed(key):
             answer = answer_from_intent(intent) or parse_answer(text)
             if answer is not None:

@@ -14,7 +14,7 @@ EXPLAINED = {
     # Sent by custom actions, and by Rasa's action_default_fallback (utter_default).
     r"The utterance '(utter_contact_unknown|utter_contacts_unavailable|utter_default)' is not used": "used by actions",
     r"The utterance '(utter_professional_decides|utter_answer_buttons|utter_afweging_5_later|"
-    r"utter_answer_in_words|utter_no_route|utter_nothing_to_change)' is not used": "used by actions/route_form.py",
+    r"utter_answer_in_words|utter_no_route|utter_nothing_to_change|utter_route_hint)' is not used": "used by actions/route_form.py",
     # The FAQ responses are split over two files (faq_responses_a/_b); Rasa counts the
     # retrieval intent 'faq' once per file.
     r"duplicated intents have been found across multiple domain files: faq$": "FAQ split over two files",

@@ -219,3 +219,4 @@ def test_organise_help_then_question_5():
     before = walk(afw(J, N, J), 4)
     said = said_after_answer(before, walk(afw(J, N, J, J), 4), "afweging_4", J)
     assert Say("afweging_outcome", "organise_help") in said
+    assert Say("after", "organise_help") in said  # refer, check within 1-2 weeks, keep following

@@ -100,6 +100,7 @@ def test_afweging_2_doubt_explains_acute_and_structural_unsafety(chat: Chat):
 def test_help_without_result_after_the_term_with_a_pause_in_between(chat: Chat):
     text = walk(chat, ["ja", "nee", "ja", "ja"])
     assert "casushouder" in text and "Afweging 5." in text
+    assert "Check na 1 of 2 weken" in text  # referral: check whether the family sought help
     assert "Gepauzeerd" in chat.say("pauze")
     assert "Afweging 5." in chat.say("verder")
     text = chat.say("/deny")
@@ -135,6 +136,7 @@ def start_worry(chat: Chat) -> str:
     text = chat.say("ik heb een niet-pluisgevoel over een leerling")
     assert "Stap 1: signalen in kaart brengen" in text
     assert "Is er acuut gevaar" in text
+    assert "Kies ja, nee" not in text  # the first question comes without a reminder
     return text
 
 
@@ -205,6 +207,15 @@ def test_a_childs_disclosure_inside_the_route(chat: Chat):
     assert "Een kind heeft je iets verteld" in text and "0800-2000" in text
     # The guidance first; what the teacher wrote is kept as the answer and the route goes on.
     assert text.index("0800-2000") < text.index("Wanneer en waar")
+    assert "We gaan verder met de vragen" in text and "Typ 'menu'" not in text
+
+
+def test_menu_at_an_open_question_is_not_taken_as_the_answer(chat: Chat):
+    start_worry(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    text = chat.say("menu")
+    assert "midden in de meldcode-route" in text and "Wat heb je gezien" in text
 
 
 def test_danger_signs_at_a_closed_question_get_the_guidance_and_the_question_again(chat: Chat):

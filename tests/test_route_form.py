@@ -83,7 +83,9 @@ def test_step_2_starts_with_its_title_and_the_ib():
 
 
 @pytest.mark.parametrize("answers, intent, text, response", [
-    ({}, "greet", "hallo", "utter_answer_buttons"),  # closed question, no answer in it
+    ({}, "school_matter", "de gymzaal is dicht", "utter_answer_buttons"),  # closed question, no answer
+    ({}, "greet", "hallo", "utter_route_hint"),
+    ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "help", "menu", "utter_route_hint"),
     ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "affirm", "/affirm", "utter_answer_in_words"),
 ])
 def test_an_unusable_answer_asks_again(answers, intent, text, response):
@@ -219,3 +221,10 @@ def test_danger_signs_at_an_open_question_are_kept_as_the_answer():
     # at a closed question, or for a button, nothing is kept
     assert run(ActionKeepRouteText(), tracker({}, intent="acute_danger", text=text))[1] == []
     assert run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text="/acute_danger"))[1] == []
+
+
+def test_nothing_said_yet_asks_without_a_reminder():
+    dispatcher = CollectingDispatcher()
+    tr = tracker({}, intent="report_worry", text="ik maak me zorgen")
+    result = ValidateMeldcodeForm().validate_route_answer(None, dispatcher, tr, {})
+    assert result == {"route_answer": None} and dispatcher.messages == []

@@ -1,0 +1,1 @@
+"""The case log: a pseudonymous, encrypted record of each meldcode conversation (issue 4)."""

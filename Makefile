@@ -20,13 +20,15 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean
+.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge bench
 
 help:
 	@echo "make chat   - installeren, bouwen, trainen (alleen als nodig) en chatten in de terminal"
 	@echo "make test   - zelfde set-up, dan rasa data validate, pytest en rasa test"
 	@echo "make train  - model trainen als data/config/domain veranderd zijn"
 	@echo "make actions - alleen de action server starten (poort 5055)"
+	@echo "make export CASE=MW-... AS=kanaal:id - dossiernotitie van een casus"
+	@echo "make purge  - casussen na de bewaartermijn verwijderen"
 
 $(STAMP): requirements.lock
 	@PYBIN=$$(bash bot/find_python.sh) && \
@@ -56,6 +58,17 @@ chat: $(MODEL)
 
 actions: $(STAMP)
 	$(RASA) run actions --actions actions --port 5055
+
+# The case log for the IB and IT: `make export CASE=MW-2026-0007 AS=telegram:12345`, `make purge`.
+export: $(STAMP)
+	@$(PY) -m bot.caselog export $(CASE) --as $(AS)
+
+purge: $(STAMP)
+	@$(PY) -m bot.caselog purge
+
+# Speed targets live here, never in unit tests.
+bench: $(STAMP)
+	$(PY) -m bench.caselog_write
 
 validate: $(STAMP)
 	$(PY) -m bot.validate_data $(TRAIN_DATA)

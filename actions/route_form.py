@@ -17,6 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from .case_log.dialogue import CASE_SLOT, PENDING_SLOT, SAVED_MARK, open_write, record, slot_events
+from .case_log.route_record import writes_for_answer
+from .case_log.store import utcnow
 from .lookups import faq_response
 from .meldcode_logic import Decision, load_afwegingskader, outcome_key
 from .meldcode_route import (
@@ -36,6 +39,7 @@ from .meldcode_route import (
     said_after_answer,
     walk,
 )
+from .personal_data import redact
 from .school_profile import SchoolProfile, load_profile_or_none
 
 logger = logging.getLogger(__name__)
@@ -163,8 +167,8 @@ class ValidateMeldcodeForm(FormValidationAction):
         stops or reached a decision (the form then ends)."""
         return [ANSWER_SLOT] if state_of(tracker).status is Status.ASK else []
 
-    def validate_route_answer(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_route_answer(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         before = state_of(tracker)
         key = before.question
         if value is None or before.status is not Status.ASK or key is None:
@@ -172,15 +176,8 @@ class ValidateMeldcodeForm(FormValidationAction):
         answer = self._interpret(key, value, tracker, dispatcher)
         if answer is None:
             return {ANSWER_SLOT: None}  # asked again
-        answers = answers_of(tracker)
-        answers[key] = answer
-        after = walk(answers, entry_of(tracker))
-        profile = load_profile_or_none()
-        for say in said_after_answer(before, after, key, answer):
-            render_say(say, profile, dispatcher)
-        logger.info("route: %s answered, now %s %s", key, after.status.value,
-                    after.question or after.text_key or "")
-        return {ANSWER_SLOT: None, ANSWERS_SLOT: answers}
+        slots = await file_answer(tracker, dispatcher, before, key, answer)
+        return {ANSWER_SLOT: None, **slots}
 
     @staticmethod
     def _interpret(key: str, value: Any, tracker: Tracker,
@@ -205,7 +202,35 @@ class ValidateMeldcodeForm(FormValidationAction):
             return None
         if key in OPTIONAL_TEXT and intent == "deny" and len(text) <= 30:
             return "nee"
-        return text[:MAX_TEXT_ANSWER]
+        return text_answer(text, dispatcher)
+
+
+def text_answer(text: str, dispatcher: CollectingDispatcher) -> str:
+    """A free-text answer as it may be stored: without a full name or a BSN."""
+    kept, found = redact(text[:MAX_TEXT_ANSWER])
+    if found:
+        dispatcher.utter_message(response="utter_no_names_stored")
+    return kept
+
+
+async def file_answer(tracker: Tracker, dispatcher: CollectingDispatcher, before: RouteState,
+                      key: str, answer: str) -> Dict[str, Any]:
+    """File an answer: say what the protocol says after it, write it to the case log.
+    Returns the slots to set. Free text stays in the tracker only until the case has it."""
+    answers = answers_of(tracker)
+    answers[key] = answer
+    after = walk(answers, entry_of(tracker))
+    profile = load_profile_or_none()
+    for say in said_after_answer(before, after, key, answer):
+        render_say(say, profile, dispatcher)
+    logger.info("route: %s answered, now %s %s", key, after.status.value,
+                after.question or after.text_key or "")
+    slots = await record(tracker, dispatcher, writes_for_answer(before, after, key, answer, utcnow()))
+    if not slots.get(PENDING_SLOT):  # everything is in the case log now: keep only marks
+        for text_key in TEXT_QUESTIONS:
+            if answers.get(text_key) not in (None, "nee"):
+                answers[text_key] = SAVED_MARK
+    return {ANSWERS_SLOT: answers, **slots}
 
 
 class ActionKeepRouteText(Action):
@@ -216,19 +241,14 @@ class ActionKeepRouteText(Action):
     def name(self) -> Text:
         return "action_keep_route_text"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         before = state_of(tracker)
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         if before.question not in TEXT_QUESTIONS or not text or text.startswith("/"):
             return []
-        answers = answers_of(tracker)
-        answers[before.question] = text[:MAX_TEXT_ANSWER]
-        after = walk(answers, entry_of(tracker))
-        profile = load_profile_or_none()
-        for say in said_after_answer(before, after, before.question, answers[before.question]):
-            render_say(say, profile, dispatcher)
-        return [SlotSet(ANSWERS_SLOT, answers)]
+        answer = text_answer(text, dispatcher)
+        return slot_events(await file_answer(tracker, dispatcher, before, before.question, answer))
 
 
 class ActionAskRouteAnswer(Action):
@@ -321,12 +341,13 @@ class ActionStartRoute(Action):
     def name(self) -> Text:
         return "action_start_route"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         events = _start(1, {})
+        slots = await record(tracker, dispatcher, [open_write(1)])  # a new case, with its code
         for say in intro_for(1, walk({}, 1)):
             render_say(say, load_profile_or_none(), dispatcher)
-        return events
+        return events + slot_events(slots)
 
 
 class ActionStartAfweging(Action):
@@ -335,14 +356,18 @@ class ActionStartAfweging(Action):
     def name(self) -> Text:
         return "action_start_afweging"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         keep = {k: v for k, v in answers_of(tracker).items() if k not in AFWEGING}
         state = walk(keep, entry_of(tracker))
         entry = 1 if state.status is Status.ASK and state.question == AFWEGING[0] else 4
+        # Steps 1-3 done in this conversation: the same case; otherwise a new one.
+        same_case = entry == 1 and tracker.get_slot(CASE_SLOT)
+        writes = [{"op": "entry", "at": utcnow().isoformat(), "step": 4, "outcome": "afweging_started"}]
+        slots = await record(tracker, dispatcher, writes if same_case else [open_write(4)] + writes)
         for say in intro_for(4, state if entry == 1 else walk({}, 4)):
             render_say(say, load_profile_or_none(), dispatcher)
-        return _start(entry, keep)
+        return _start(entry, keep) + slot_events(slots)
 
 
 class ActionResumeRoute(Action):
@@ -351,8 +376,13 @@ class ActionResumeRoute(Action):
     def name(self) -> Text:
         return "action_resume_route"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        from .case_actions import code_in, resume_case  # 'verder met MW-…': that case's route
+
+        code = code_in((tracker.latest_message or {}).get("text"))
+        if code:
+            return await resume_case(code, tracker, dispatcher)
         state = state_of(tracker)
         if state.status is Status.WAIT and state.question:
             answers = answers_of(tracker)
@@ -367,8 +397,8 @@ class ActionChangeAnswer(Action):
     def name(self) -> Text:
         return "action_change_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         request = parse_change_request((tracker.latest_message or {}).get("text") or "")
         result = apply_change(answers_of(tracker), entry_of(tracker), request)
         if result.problem == "nothing_to_change":
@@ -384,7 +414,14 @@ class ActionChangeAnswer(Action):
         else:
             shown = {"weet_niet": "weet ik niet"}.get(str(new_value), str(new_value))
             dispatcher.utter_message(text=f"Aangepast: {label.lower()} is nu '{shown}'. Ik reken de route opnieuw uit.")
-        return [SlotSet(ANSWERS_SLOT, result.answers)]
+        before, after = state_of(tracker), walk(result.answers, entry_of(tracker))
+        if new_value is None:
+            writes = [{"op": "entry", "at": utcnow().isoformat(), "question": result.key,
+                       "outcome": "answer_withdrawn"}]
+        else:
+            writes = writes_for_answer(before, after, result.key, str(new_value), utcnow(), changed=True)
+        slots = await record(tracker, dispatcher, writes)
+        return [SlotSet(ANSWERS_SLOT, result.answers)] + slot_events(slots)
 
 
 def question_label(key: Optional[str]) -> str:

@@ -68,6 +68,10 @@ class SchoolProfile:
     step_plan: str = "vijf_stappen"
     casushouder: str = "de IB'er"  # who becomes casushouder by default (protocol 004)
     verwijsindex: Optional[str] = None  # "Verwijsindex", "SISA", or None if not used
+    # Case log: who may see every case ("channel:user" ids of the aandachtsfunctionaris/IB),
+    # and how long a closed case is kept (days; the student file's two years by default).
+    reviewers: Tuple[str, ...] = ()
+    retention_days: int = 730
 
 
 def _digits(phone: str) -> str:
@@ -148,6 +152,18 @@ def parse_profile(raw: dict) -> SchoolProfile:
     if step_plan not in STEP_PLANS:
         raise ProfileError(f"meldcode.step_plan: kies {' of '.join(STEP_PLANS)}, niet {step_plan!r}")
 
+    case_log = raw.get("case_log") or {}
+    if not isinstance(case_log, dict):
+        raise ProfileError("case_log: verwacht aandachtsfunctionarissen en bewaartermijn_dagen")
+    reviewers = tuple(str(r) for r in case_log.get("aandachtsfunctionarissen") or ())
+    for reviewer in reviewers:
+        channel, _, user = reviewer.partition(":")
+        if not channel or not user:
+            raise ProfileError(f"case_log.aandachtsfunctionarissen: {reviewer!r} is geen kanaal:gebruiker")
+    retention = case_log.get("bewaartermijn_dagen", 730)
+    if not isinstance(retention, int) or retention < 1:
+        raise ProfileError("case_log.bewaartermijn_dagen: geef een aantal dagen (bijv. 730)")
+
     return SchoolProfile(
         id=str(_require(school, "id", "school")),
         name=str(_require(school, "name", "school")),
@@ -161,6 +177,8 @@ def parse_profile(raw: dict) -> SchoolProfile:
         step_plan=step_plan,
         casushouder=str(meldcode.get("casushouder") or "de IB'er"),
         verwijsindex=str(meldcode["verwijsindex"]) if meldcode.get("verwijsindex") else None,
+        reviewers=reviewers,
+        retention_days=retention,
     )
 
 

@@ -5,7 +5,13 @@ MODEL=${1:?usage: run_chat.sh MODEL}
 VENV=${VENV:-.venv}
 PORT=${ACTION_PORT:-5055}
 LOG=.build/action_server.log
-mkdir -p .build
+mkdir -p .build var
+
+# The case log's encryption key: made once (git-ignored var/case.key) if none is configured.
+"$VENV/bin/python" -m bot.caselog key
+# One conversation per terminal user, kept across restarts (a random id, not a name).
+[ -s var/terminal.id ] || "$VENV/bin/python" -c "import uuid; print('terminal-' + uuid.uuid4().hex[:12])" > var/terminal.id
+CONVERSATION=$(cat var/terminal.id)
 
 PYTHONWARNINGS=ignore "$VENV/bin/rasa" run actions --actions actions --port "$PORT" >"$LOG" 2>&1 &
 ACTION_PID=$!
@@ -23,6 +29,9 @@ PY
 done
 
 echo "Meldwijzer start. Typ 'hoi' of 'menu'. Stoppen: /stop"
+# Reminders that came due for this terminal user (follow-ups of their cases).
+"$VENV/bin/python" -m bot.followups --show-for "cmdline:$CONVERSATION" || true
 # Quiet: warnings only on screen; the log file keeps the rest (never message text at INFO).
 PYTHONWARNINGS=ignore "$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --quiet \
+  --conversation-id "$CONVERSATION" \
   --log-file .build/rasa_shell.log

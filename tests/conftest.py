@@ -11,19 +11,28 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 import requests
 import yaml
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 # MELDWIJZER_MODEL lets the same tests measure another model (e.g. a config experiment).
 MODEL = Path(os.environ.get("MELDWIJZER_MODEL", ROOT / "models" / "meldwijzer.tar.gz"))
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / ".build" / "results"
+
+# The tests never touch the user's case log or key (var/): a fresh database and key per run.
+TEST_VAR = Path(tempfile.mkdtemp(prefix="meldwijzer-test-"))
+os.environ["MELDWIJZER_DB_URL"] = f"sqlite:///{TEST_VAR / 'caselog.db'}"
+os.environ["MELDWIJZER_CASE_KEY"] = Fernet.generate_key().decode("ascii")
+os.environ["MELDWIJZER_CASE_KEY_FILE"] = str(TEST_VAR / "no.key")
+os.environ.pop("MELDWIJZER_REVIEWERS", None)
 
 # Environment for servers: offline, quiet, no telemetry.
 SERVER_ENV = {
@@ -91,33 +100,45 @@ def nlu(model_path: Path, event_loop_session):
     return parse
 
 
-@pytest.fixture(scope="session")
-def action_server(tmp_path_factory) -> Iterator[str]:
+def start_actions(log_dir: Path, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    """The action server (actions/) on a free port; `env` adds to the servers' environment."""
     port = free_port()
-    log = tmp_path_factory.mktemp("logs") / "actions.log"
+    log = log_dir / f"actions-{port}.log"
     process = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env=SERVER_ENV, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
+    wait_for(f"http://127.0.0.1:{port}/health", process, log)
+    process.webhook = f"http://127.0.0.1:{port}/webhook"  # type: ignore[attr-defined]
+    return process
+
+
+@pytest.fixture(scope="session")
+def action_server(tmp_path_factory) -> Iterator[str]:
+    process = start_actions(tmp_path_factory.mktemp("logs"))
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log)
-        yield f"http://127.0.0.1:{port}/webhook"
+        yield process.webhook  # type: ignore[attr-defined]
     finally:
         stop(process)
 
 
-def start_rasa(model: Path, action_url: str, tmp: Path) -> subprocess.Popen:
+def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[Dict] = None,
+               env: Optional[Dict[str, str]] = None, port: Optional[int] = None) -> subprocess.Popen:
+    """`rasa run` with the REST channel; conversations in memory unless `tracker_store`."""
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": action_url}}))
-    port = free_port()
-    log = tmp / "rasa.log"
+    config: Dict = {"action_endpoint": {"url": action_url}}
+    if tracker_store:
+        config["tracker_store"] = tracker_store
+    endpoints.write_text(yaml.safe_dump(config))
+    port = port or free_port()
+    log = tmp / f"rasa-{port}.log"
     process = subprocess.Popen(
         [
             str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
             "--interface", "127.0.0.1",
         ],
-        cwd=ROOT, env=SERVER_ENV, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.base_url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     wait_for(process.base_url + "/", process, log)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ validation per kind of question, the outcome texts, resume, change, and the scho
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.case_log.dialogue import SAVED_MARK, get_store
+from actions.case_log.store import Actor
+from actions.meldcode_route import TEXT_QUESTIONS
 from actions.route_form import (
     ActionChangeAnswer,
     ActionExplainQuestion,
@@ -31,11 +35,21 @@ def tracker(answers=None, entry="1", intent="affirm", text="ja", confidence=0.9,
     return Tracker("t", slots, latest, [], False, None, {"name": "meldcode_form"}, "action_listen")
 
 
+def done(result):
+    """The result of an action method, awaited if it is a coroutine."""
+    return asyncio.run(result) if inspect.isawaitable(result) else result
+
+
 def validate(tr: Tracker, value=None):
     dispatcher = CollectingDispatcher()
-    result = ValidateMeldcodeForm().validate_route_answer(
-        value if value is not None else tr.latest_message["text"], dispatcher, tr, {})
+    result = done(ValidateMeldcodeForm().validate_route_answer(
+        value if value is not None else tr.latest_message["text"], dispatcher, tr, {}))
     return result, dispatcher.messages
+
+
+def recorded_entries(code, question):
+    case = get_store().read_case(code, Actor("rest", "t"))
+    return [e for e in case.entries if e.question == question]
 
 
 def texts(messages):
@@ -44,7 +58,7 @@ def texts(messages):
 
 def run(action, tr):
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tr, {})
+    events = done(action.run(dispatcher, tr, {}))
     return dispatcher.messages, events
 
 
@@ -70,7 +84,15 @@ def run(action, tr):
 def test_a_valid_answer_is_filed_under_its_question(answers, intent, text, stored_key, stored, said):
     result, messages = validate(tracker(answers, intent=intent, text=text))
     assert result["route_answer"] is None
-    assert result["route_answers"][stored_key] == stored
+    recorded = recorded_entries(result["case_code"], stored_key)
+    if stored_key in TEXT_QUESTIONS and stored != "nee":
+        # free text goes to the encrypted case log; the tracker keeps only a mark
+        assert result["route_answers"][stored_key] == SAVED_MARK
+        assert recorded[0].text == stored
+    else:
+        assert result["route_answers"][stored_key] == stored
+        assert recorded[0].answer == stored
+    assert result["case_pending"] is None
     if said:
         assert said in texts(messages)
 
@@ -108,13 +130,15 @@ def test_at_an_open_question_only_a_real_question_is_a_lookup():
     assert result == {"route_answer": None}
     result, _ = validate(tracker(answers, intent="faq", text="vader weigert toestemming voor het zorgteam",
                                  selector="utter_faq/ouder_weigert_toestemming"))
-    assert result["route_answers"]["s1_signalen"] == "vader weigert toestemming voor het zorgteam"
+    assert result["route_answers"]["s1_signalen"] == SAVED_MARK
+    assert recorded_entries(result["case_code"], "s1_signalen")[0].text == (
+        "vader weigert toestemming voor het zorgteam")
 
 
 def test_a_very_long_answer_is_kept_within_bounds():
     answers = {"s1_acuut": "nee", "s1_medewerker": "nee"}
     result, _ = validate(tracker(answers, intent="school_matter", text="bla " * 1250))
-    assert 0 < len(result["route_answers"]["s1_signalen"]) <= 2000
+    assert 0 < len(recorded_entries(result["case_code"], "s1_signalen")[0].text) <= 2000
 
 
 def test_required_slots_end_the_form_at_a_wait_stop_or_decision():
@@ -217,7 +241,9 @@ def test_danger_signs_at_an_open_question_are_kept_as_the_answer():
     answers = {"s1_acuut": "nee", "s1_medewerker": "nee"}
     text = "ze vertelde dat haar vader haar slaat"
     _, events = run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text=text))
-    assert events[0]["value"]["s1_signalen"] == text
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["route_answers"]["s1_signalen"] == SAVED_MARK
+    assert recorded_entries(slots["case_code"], "s1_signalen")[0].text == text
     # at a closed question, or for a button, nothing is kept
     assert run(ActionKeepRouteText(), tracker({}, intent="acute_danger", text=text))[1] == []
     assert run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text="/acute_danger"))[1] == []
@@ -226,5 +252,5 @@ def test_danger_signs_at_an_open_question_are_kept_as_the_answer():
 def test_nothing_said_yet_asks_without_a_reminder():
     dispatcher = CollectingDispatcher()
     tr = tracker({}, intent="report_worry", text="ik maak me zorgen")
-    result = ValidateMeldcodeForm().validate_route_answer(None, dispatcher, tr, {})
+    result = done(ValidateMeldcodeForm().validate_route_answer(None, dispatcher, tr, {}))
     assert result == {"route_answer": None} and dispatcher.messages == []

@@ -92,3 +92,25 @@ def test_after_hours(profile, moment, after):
 def test_naive_time_is_refused(profile):
     with pytest.raises(ValueError):
         is_after_hours(dt.datetime(2026, 11, 23, 10, 0), profile)
+
+
+def test_case_log_settings_come_from_the_profile(raw, profile):
+    assert profile.reviewers == ("rest:ib-voorbeeldschool",) and profile.retention_days == 730
+    changed = copy.deepcopy(raw)
+    changed["case_log"] = {"aandachtsfunctionarissen": ["telegram:900001"], "bewaartermijn_dagen": 365}
+    parsed = parse_profile(changed)
+    assert parsed.reviewers == ("telegram:900001",) and parsed.retention_days == 365
+    del changed["case_log"]
+    assert parse_profile(changed).reviewers == ()  # nobody but the creator sees a case
+
+
+@pytest.mark.parametrize("case_log", [
+    {"aandachtsfunctionarissen": ["900001"]},  # no channel
+    {"bewaartermijn_dagen": 0},
+    {"bewaartermijn_dagen": "twee jaar"},
+])
+def test_wrong_case_log_settings_fail_loading(raw, case_log):
+    changed = copy.deepcopy(raw)
+    changed["case_log"] = case_log
+    with pytest.raises(ProfileError):
+        parse_profile(changed)

@@ -1,0 +1,304 @@
+"""The case log's commands in the chat: 'mijn casussen', 'verder met MW-…', 'exporteer',
+'sluit casus' (with a conclusion) and 'notitie toevoegen'. The store does the access checks:
+only the creator of a case and the school's aandachtsfunctionaris/IB see it; anyone else
+hears the same as for a code that does not exist."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from .case_log.crypto import KeyMissing
+from .case_log.dialogue import CASE_SLOT, SAVED_MARK, actor_of, get_store, record, slot_events
+from .case_log.export import TZ, dossier_note, local
+from .case_log.store import CaseLogUnavailable, CaseNotVisible, CaseView, utcnow
+from .meldcode_route import AFWEGING, STEP_OF, TEXT_QUESTIONS, walk
+from .personal_data import redact
+from .route_form import ANSWERS_SLOT, ENTRY_SLOT, question_label as route_question_label
+from .school_profile import load_profile_or_none
+
+logger = logging.getLogger(__name__)
+
+CODE = re.compile(r"\bMW[-\s]?(\d{4})[-\s]?(\d{1,4})\b", re.IGNORECASE)
+TARGET_SLOT = "case_target"
+CONCLUSION_SLOT = "case_conclusion"
+NOTE_KIND_SLOT = "note_kind"
+NOTE_TEXT_SLOT = "note_text"
+NOTE_SOURCE_SLOT = "note_source"
+MAX_NOTE = 2000
+# What staff type or press -> the kind of note (protocol 003: facts, hypotheses marked as
+# such, the child's own words, third-party information with its source, contacts, follow-up).
+NOTE_KINDS = (
+    ("child_words", ("kind zelf", "woorden van het kind", "kind zei", "kind vertelde", "letterlijk")),
+    ("third_party", ("ander", "derde", "derden", "ouder", "collega", "buur")),
+    ("hypothesis", ("vermoeden", "hypothese", "idee", "denk")),
+    ("contact", ("contact", "gesprek", "gebeld", "overleg")),
+    ("follow_up", ("vervolg", "afspraak", "later")),
+    ("fact", ("feit", "gezien", "gehoord", "geroken", "signaal")),
+)
+
+
+def code_in(text: Optional[str]) -> Optional[str]:
+    match = CODE.search(text or "")
+    return f"MW-{match.group(1)}-{int(match.group(2)):04d}" if match else None
+
+
+def target_code(tracker: Tracker) -> Optional[str]:
+    """The case named in the message, else this conversation's case."""
+    return code_in((tracker.latest_message or {}).get("text")) or tracker.get_slot(CASE_SLOT)
+
+
+async def in_thread(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def position_text(position: Optional[str]) -> str:
+    if not position:
+        return "nog niet begonnen"
+    if position in STEP_OF:
+        step = STEP_OF[position]
+        return f"stap {step}" + (f", {route_question_label(position).lower()}" if position in AFWEGING else "")
+    status, _, detail = position.partition(":")
+    return {"wait": "wacht op een actie", "stopped": "route gestopt",
+            "decided": "besluit genomen"}.get(status, position)
+
+
+class ActionMyCases(Action):
+    def name(self) -> Text:
+        return "action_my_cases"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        try:
+            cases = await in_thread(get_store().open_cases, actor_of(tracker))
+        except (CaseLogUnavailable, KeyMissing):
+            dispatcher.utter_message(response="utter_case_log_unavailable")
+            return []
+        if not cases:
+            dispatcher.utter_message(response="utter_no_open_cases")
+            return []
+        lines = [f"• {c.code}: {position_text(c.position)} (bijgewerkt {local(c.updated_at, False)})"
+                 for c in cases[:10]]
+        more = f"\n…en nog {len(cases) - 10}." if len(cases) > 10 else ""
+        dispatcher.utter_message(text="Je open casussen:\n" + "\n".join(lines) + more +
+                                 "\nTyp 'verder met' en de code om door te gaan, of 'exporteer' en de code.")
+        return []
+
+
+def answers_from_case(case: CaseView) -> Dict[str, Any]:
+    """The route's answers as recorded: the last answer per question; free text as a mark."""
+    answers: Dict[str, Any] = {}
+    for entry in case.entries:
+        if not entry.question:
+            continue
+        if entry.outcome == "answer_withdrawn":
+            answers.pop(entry.question, None)
+        elif entry.answer:
+            answers[entry.question] = entry.answer
+        elif entry.question in TEXT_QUESTIONS and entry.text:
+            answers[entry.question] = SAVED_MARK
+    return answers
+
+
+async def resume_case(code: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+    """'verder met MW-…': the route of that case, at the question where it stopped."""
+    actor = actor_of(tracker)
+    try:
+        case = await in_thread(get_store().read_case, code, actor)
+    except CaseNotVisible:
+        dispatcher.utter_message(response="utter_case_not_found", case_code=code)
+        return []
+    except (CaseLogUnavailable, KeyMissing):
+        dispatcher.utter_message(response="utter_case_log_unavailable")
+        return []
+    if case.opened_by != actor.id:  # the IB may read and export, not answer for someone else
+        dispatcher.utter_message(response="utter_case_read_only", case_code=code)
+        return []
+    if case.status != "open":
+        dispatcher.utter_message(response="utter_case_closed_already", case_code=code)
+        return []
+    entry = case.route_entry or 1
+    answers = answers_from_case(case)
+    state = walk(answers, entry)
+    if state.question and state.status.value == "wait":
+        answers.pop(state.question, None)  # as after 'verder': ask the waiting question again
+    dispatcher.utter_message(response="utter_case_resumed", case_code=code)
+    return [SlotSet(CASE_SLOT, code), SlotSet(ANSWERS_SLOT, answers), SlotSet(ENTRY_SLOT, str(entry))]
+
+
+class ActionExportCase(Action):
+    def name(self) -> Text:
+        return "action_export_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        code = target_code(tracker)
+        if not code:
+            dispatcher.utter_message(response="utter_which_case")
+            return []
+        try:
+            case = await in_thread(get_store().read_case, code, actor_of(tracker), "export")
+        except CaseNotVisible:
+            dispatcher.utter_message(response="utter_case_not_found", case_code=code)
+            return []
+        except (CaseLogUnavailable, KeyMissing):
+            dispatcher.utter_message(response="utter_case_log_unavailable")
+            return []
+        profile = load_profile_or_none()
+        dispatcher.utter_message(text=dossier_note(case, utcnow(), profile.name if profile else None))
+        dispatcher.utter_message(response="utter_export_done", lvs=profile.lvs if profile else "het LVS")
+        return []
+
+
+class ActionPrepareClose(Action):
+    """'sluit casus': which case; the form then asks for the conclusion."""
+
+    def name(self) -> Text:
+        return "action_prepare_close"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        return [SlotSet(TARGET_SLOT, target_code(tracker)), SlotSet(CONCLUSION_SLOT, None)]
+
+
+class ValidateCloseCaseForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_close_case_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return [CONCLUSION_SLOT] if tracker.get_slot(TARGET_SLOT) else []
+
+    def validate_case_conclusion(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {CONCLUSION_SLOT: free_text(value, dispatcher)}
+
+
+class ActionCloseCase(Action):
+    def name(self) -> Text:
+        return "action_close_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        code, conclusion = tracker.get_slot(TARGET_SLOT), tracker.get_slot(CONCLUSION_SLOT)
+        reset = [SlotSet(TARGET_SLOT, None), SlotSet(CONCLUSION_SLOT, None)]
+        if not code:
+            dispatcher.utter_message(response="utter_which_case")
+            return reset
+        if not conclusion:
+            return reset  # the form was left (e.g. 'stop'): nothing is closed
+        try:
+            await in_thread(get_store().close_case, code, actor_of(tracker), conclusion)
+        except CaseNotVisible:
+            dispatcher.utter_message(response="utter_case_not_found", case_code=code)
+            return reset
+        except (CaseLogUnavailable, KeyMissing):
+            dispatcher.utter_message(response="utter_case_not_closed")
+            return reset
+        profile = load_profile_or_none()
+        days = profile.retention_days if profile else 730
+        until = (utcnow() + dt.timedelta(days=days)).astimezone(TZ).strftime("%d-%m-%Y")
+        dispatcher.utter_message(response="utter_case_closed", case_code=code, until=until)
+        if code == tracker.get_slot(CASE_SLOT):
+            reset += [SlotSet(CASE_SLOT, None), SlotSet(ANSWERS_SLOT, {}), SlotSet(ENTRY_SLOT, None)]
+        return reset
+
+
+def free_text(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """Free text as it may be stored (no names, bounded), or None to ask again."""
+    text = str(value or "").strip()
+    if len(text) < 2 or text.startswith("/"):
+        dispatcher.utter_message(response="utter_answer_in_words")
+        return None
+    kept, found = redact(text[:MAX_NOTE])
+    if found:
+        dispatcher.utter_message(response="utter_no_names_stored")
+    return kept
+
+
+def note_kind(text: str) -> Optional[str]:
+    lowered = (text or "").lower()
+    for kind, words in NOTE_KINDS:
+        if any(word in lowered for word in words):
+            return kind
+    return None
+
+
+class ActionPrepareNote(Action):
+    def name(self) -> Text:
+        return "action_prepare_note"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        return [SlotSet(TARGET_SLOT, target_code(tracker)), SlotSet(NOTE_KIND_SLOT, None),
+                SlotSet(NOTE_TEXT_SLOT, None), SlotSet(NOTE_SOURCE_SLOT, None)]
+
+
+class ValidateNoteForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_note_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if not tracker.get_slot(TARGET_SLOT):
+            return []
+        slots = [NOTE_KIND_SLOT, NOTE_TEXT_SLOT]
+        if tracker.get_slot(NOTE_KIND_SLOT) == "third_party":
+            slots.append(NOTE_SOURCE_SLOT)  # third-party information always with its source
+        return slots
+
+    def validate_note_kind(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kind = note_kind(str(value or ""))
+        if kind is None:
+            dispatcher.utter_message(response="utter_ask_note_kind")
+        return {NOTE_KIND_SLOT: kind}
+
+    def validate_note_text(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {NOTE_TEXT_SLOT: free_text(value, dispatcher)}
+
+    def validate_note_source(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {NOTE_SOURCE_SLOT: free_text(value, dispatcher)}
+
+
+class ActionSaveNote(Action):
+    def name(self) -> Text:
+        return "action_save_note"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        code = tracker.get_slot(TARGET_SLOT)
+        kind, text = tracker.get_slot(NOTE_KIND_SLOT), tracker.get_slot(NOTE_TEXT_SLOT)
+        reset = [SlotSet(n, None) for n in (TARGET_SLOT, NOTE_KIND_SLOT, NOTE_TEXT_SLOT, NOTE_SOURCE_SLOT)]
+        if not code:
+            dispatcher.utter_message(response="utter_which_case")
+            return reset
+        if not (kind and text):
+            return reset  # the form was left: nothing to save
+        write = {"op": "entry", "at": utcnow().isoformat(), "kind": kind, "text": text,
+                 "source": tracker.get_slot(NOTE_SOURCE_SLOT)}
+        if code != tracker.get_slot(CASE_SLOT):  # a note for another of this user's cases
+            try:
+                await in_thread(get_store().apply, code, actor_of(tracker), [write])
+            except CaseNotVisible:
+                dispatcher.utter_message(response="utter_case_not_found", case_code=code)
+                return reset
+            except (CaseLogUnavailable, KeyMissing):
+                dispatcher.utter_message(response="utter_case_not_saved")
+                return reset
+            slots: Dict[str, Any] = {}
+        else:
+            slots = await record(tracker, dispatcher, [write])
+            if slots.get("case_pending"):
+                return reset + slot_events(slots)
+        dispatcher.utter_message(response="utter_note_saved", case_code=code)
+        return reset + slot_events(slots)

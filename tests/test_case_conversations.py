@@ -1,0 +1,223 @@
+"""The case log as staff meet it: real conversations through the REST channel, against the
+running action server, with the encrypted SQL tracker store, on SQLite and on PostgreSQL.
+
+For PostgreSQL the action server reaches the database through a TCP proxy, so a test can
+stop the database under a running conversation (tests/pg.py)."""
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import Chat, start_actions, start_rasa, stop
+from pg import TcpProxy, pg_database
+
+CODE = re.compile(r"MW-\d{4}-\d{4}")
+IB_USER = "ib-gesprekstest"
+
+
+class Stack:
+    """An action server and a Rasa server that share one database (case log + tracker)."""
+
+    def __init__(self, kind: str, model: Path, tmp: Path, case_url: str, tracker_url: str,
+                 proxy=None) -> None:
+        self.kind, self.model, self.tmp, self.proxy = kind, model, tmp, proxy
+        self.case_url, self.tracker_url = case_url, tracker_url
+        self.actions = start_actions(tmp, {"MELDWIJZER_DB_URL": case_url,
+                                           "MELDWIJZER_REVIEWERS": f"rest:{IB_USER}"})
+        self.rasa = self._start_rasa()
+
+    def _start_rasa(self):
+        store = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "db_url": self.tracker_url}
+        return start_rasa(self.model, self.actions.webhook, self.tmp, tracker_store=store)
+
+    @property
+    def base_url(self) -> str:
+        return self.rasa.base_url
+
+    def kill_and_restart_rasa(self) -> None:
+        """As a crash: no clean shutdown."""
+        self.rasa.send_signal(signal.SIGKILL)
+        self.rasa.wait()
+        self.rasa = self._start_rasa()
+
+    def close(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
+        if self.proxy:
+            self.proxy.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(request, model_path, tmp_path_factory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp(f"case-{request.param}")
+    if request.param == "sqlite":
+        built = Stack("sqlite", model_path, tmp, f"sqlite:///{tmp / 'caselog.db'}",
+                      f"sqlite:///{tmp / 'tracker.db'}")
+        try:
+            yield built
+        finally:
+            built.close()
+        return
+    databases = pg_database()
+    direct = next(databases)
+    url = sa.engine.make_url(direct)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    built = Stack("postgresql", model_path, tmp, through_proxy, direct, proxy)
+    try:
+        yield built
+    finally:
+        built.close()
+        next(databases, None)  # drop the database
+
+
+def new_chat(stack: Stack, request, suffix: str = "") -> Chat:
+    safe = re.sub(r"\W+", "-", request.node.name)[-40:]
+    return Chat(stack.base_url, f"case-{safe}{suffix}-{time.monotonic_ns()}")
+
+
+def start(chat: Chat) -> str:
+    text = chat.say("ik heb een niet-pluisgevoel over een leerling")
+    match = CODE.search(text)
+    assert match, text
+    assert "Is er acuut gevaar" in text
+    return match.group()
+
+
+def test_the_route_opens_a_case_and_says_its_code(stack, request):
+    chat = new_chat(stack, request)
+    text = chat.say("ik heb een niet-pluisgevoel over een leerling")
+    assert re.search(r"Ik heb casus MW-\d{4}-\d{4} geopend", text)
+    assert "nooit de naam van het kind" in text
+    assert text.index("casus MW-") < text.index("Is er acuut gevaar")
+
+
+def test_my_cases_in_the_middle_of_the_route_then_the_question_again(stack, request):
+    chat = new_chat(stack, request)
+    code = start(chat)
+    chat.say("/deny")
+    text = chat.say("welke casussen heb ik open staan")
+    assert code in text and "Gaat je vermoeden over een medewerker" in text
+
+
+def test_answers_are_kept_and_exported_with_names_left_out(stack, request):
+    chat = new_chat(stack, request)
+    code = start(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    text = chat.say("Sem Bakker had een blauwe plek op zijn wang, gezien bij binnenkomst.")
+    assert "leek een volledige naam" in text and "Wanneer en waar" in text
+    chat.say("Woensdag om half negen bij de klassendeur, zijn moeder was erbij.")
+    text = chat.say("geef me de dossiernotitie")
+    assert f"DOSSIERNOTITIE MELDCODE - casus {code}" in text
+    assert "[naam] had een blauwe plek op zijn wang" in text and "Sem Bakker" not in text
+    assert "Woensdag om half negen bij de klassendeur" in text
+    assert "Kopieer deze notitie naar het leerlingdossier in ParnasSys" in text
+
+
+def test_only_the_creator_and_the_ib_see_a_case(stack, request):
+    teacher = new_chat(stack, request, "-a")
+    code = start(teacher)
+    other = new_chat(stack, request, "-b")
+    refused = other.say(f"exporteer {code}")
+    unknown = other.say("exporteer MW-2026-9999")
+    assert f"Ik vind geen casus {code}" in refused
+    assert refused.replace(code, "X") == unknown.replace("MW-2026-9999", "X")
+    ib = Chat(stack.base_url, IB_USER)
+    assert f"casus {code}" in ib.say(f"exporteer {code}")
+    assert "door een collega geopend" in ib.say(f"verder met {code}")
+
+
+def test_closing_a_case_records_the_conclusion(stack, request):
+    chat = new_chat(stack, request)
+    code = start(chat)
+    text = chat.say("ik wil deze casus afsluiten")
+    assert "Wat is je conclusie?" in text
+    text = chat.say("Na het gesprek met de ouders en advies van Veilig Thuis geen zorgen meer.")
+    assert f"Casus {code} is afgesloten" in text and "bewaard tot" in text
+    assert code not in chat.say("mijn casussen")
+    note = chat.say(f"exporteer {code}")
+    assert "Conclusie: Na het gesprek met de ouders en advies van Veilig Thuis geen zorgen meer." in note
+
+
+def test_a_note_from_someone_else_needs_its_source(stack, request):
+    chat = new_chat(stack, request)
+    code = start(chat)
+    text = chat.say("ik wil een notitie toevoegen")
+    assert "Wat voor notitie is het?" in text and "[Van een ander (bron)]" in text
+    assert "Schrijf de notitie" in chat.say("van een ander")
+    assert "Van wie komt deze informatie" in chat.say("Hij komt vaak zonder ontbijt naar de opvang.")
+    text = chat.say("pedagogisch medewerker van de opvang")
+    assert f"Notitie opgeslagen in casus {code}" in text
+    note = chat.say("exporteer")
+    assert "Hij komt vaak zonder ontbijt naar de opvang. (bron: pedagogisch medewerker van de opvang)" in note
+    # the route was paused for the note and goes on where it was
+    assert "Is er acuut gevaar" in chat.say("verder")
+
+
+def test_a_case_is_continued_by_its_code_where_it_stopped(stack, request):
+    chat = new_chat(stack, request)
+    first = start(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    chat.say("Schrammen op beide onderarmen.")
+    assert "Gepauzeerd" in chat.say("pauze")
+    second = start(chat)  # a new worry: another case
+    assert second != first
+    text = chat.say(f"verder met {first}")
+    assert f"verder met casus {first}" in text and "Wanneer en waar" in text
+
+
+def test_a_conversation_survives_a_crash_of_the_rasa_server(stack, request):
+    chat = new_chat(stack, request)
+    start(chat)
+    chat.say("/deny")
+    stack.kill_and_restart_rasa()
+    chat = Chat(stack.base_url, chat.sender)  # same user, new server
+    text = chat.say("/deny")
+    assert "Wat heb je gezien, gehoord of geroken" in text
+
+
+def test_the_tracker_store_keeps_no_readable_text(stack, request):
+    chat = new_chat(stack, request)
+    start(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    chat.say("Fleur de Graaf kwam met natte kleren en een schram op school.")
+    engine = sa.create_engine(stack.tracker_url)
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
+                                           {"s": chat.sender})]
+    engine.dispose()
+    assert rows and all(row.startswith("gAAAAA") for row in rows)
+    assert not any("schram" in row or "Graaf" in row for row in rows)
+
+
+def test_a_stopped_database_loses_nothing_and_the_safety_net_still_works(stack, request):
+    if stack.proxy is None:
+        pytest.skip("a SQLite file cannot be stopped; tests/case_log/test_dialogue.py covers a dead URL")
+    chat = new_chat(stack, request)
+    code = start(chat)
+    chat.say("/deny")
+    stack.proxy.down()
+    try:
+        text = chat.say("/deny")
+        assert "nog niet opgeslagen" in text and "Wat heb je gezien" in text
+        text = chat.say("Blauwe plekken in de nek, gezien bij het omkleden voor gym.")
+        assert "nog niet opgeslagen" in text and "Wanneer en waar" in text
+        text = chat.say("ze zegt dat papa haar slaat als hij boos is")
+        assert "0800-2000" in text and "112" in text
+        assert "niet bereikbaar" in chat.say("mijn casussen")
+    finally:
+        stack.proxy.up()
+    text = chat.say("Vrijdag in de gymzaal, de vakleerkracht was erbij.")
+    assert "alsnog opgeslagen" in text
+    note = chat.say("exporteer")
+    assert code in note and "Blauwe plekken in de nek" in note and "Vrijdag in de gymzaal" in note
+    assert "ze zegt dat papa haar slaat" in note

@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .case_log.dialogue import CASE_SLOT, PENDING_SLOT, SAVED_MARK, open_write, record, slot_events
-from .case_log.route_record import writes_for_answer
+from .case_log.export import TZ
+from .case_log.route_record import parse_term, term_writes, writes_for_answer
 from .case_log.store import utcnow
 from .lookups import faq_response
 from .meldcode_logic import Decision, load_afwegingskader, outcome_key
@@ -173,6 +174,14 @@ class ValidateMeldcodeForm(FormValidationAction):
         key = before.question
         if value is None or before.status is not Status.ASK or key is None:
             return {ANSWER_SLOT: None}  # nothing said yet (e.g. just started): just ask
+        term = parse_term(str(value)) if key == "afweging_5" else None
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if term is not None and answer_from_intent(intent) is None and parse_answer(str(value)) is None:
+            # "termijn 6 weken": the agreed term becomes a reminder; afweging 5 waits for it.
+            slots = await record(tracker, dispatcher, term_writes(term, utcnow()))
+            due = (utcnow() + term).astimezone(TZ).strftime("%d-%m-%Y")
+            dispatcher.utter_message(response="utter_term_noted", due=due)
+            return {ANSWER_SLOT: None, **slots}
         answer = self._interpret(key, value, tracker, dispatcher)
         if answer is None:
             return {ANSWER_SLOT: None}  # asked again

@@ -116,7 +116,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--every", type=float, default=60.0, help="seconds between looks")
     parser.add_argument("--show-for", dest="show_for", default=None)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # At chat start only the reminders may reach the screen; the service logs what it does.
+    logging.basicConfig(level=logging.WARNING if args.show_for else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         store = get_store()
         if args.show_for:

@@ -5,6 +5,7 @@ MODEL=${1:?usage: run_chat.sh MODEL}
 VENV=${VENV:-.venv}
 PORT=${ACTION_PORT:-5055}
 LOG=.build/action_server.log
+umask 077  # the case log, conversations and key in var/ are for this user only
 mkdir -p .build var
 
 # The case log's encryption key: made once (git-ignored var/case.key) if none is configured.

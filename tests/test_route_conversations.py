@@ -101,6 +101,8 @@ def test_help_without_result_after_the_term_with_a_pause_in_between(chat: Chat):
     text = walk(chat, ["ja", "nee", "ja", "ja"])
     assert "casushouder" in text and "Afweging 5." in text
     assert "Check na 1 of 2 weken" in text  # referral: check whether the family sought help
+    text = chat.say("we spreken een termijn van 6 weken af")  # becomes a reminder
+    assert "herinnering voor afweging 5" in text and "Afweging 5." in text
     assert "Gepauzeerd" in chat.say("pauze")
     assert "Afweging 5." in chat.say("verder")
     text = chat.say("/deny")

@@ -254,3 +254,13 @@ def test_nothing_said_yet_asks_without_a_reminder():
     tr = tracker({}, intent="report_worry", text="ik maak me zorgen")
     result = done(ValidateMeldcodeForm().validate_route_answer(None, dispatcher, tr, {}))
     assert result == {"route_answer": None} and dispatcher.messages == []
+
+
+def test_the_agreed_term_at_afweging_5_becomes_a_reminder():
+    answers = {**STEPS_1_3, **afw("ja", "nee", "ja", "ja")}
+    result, messages = validate(tracker(answers, intent="inform", text="we hebben een termijn van 6 weken"))
+    assert result["route_answer"] is None and "route_answers" not in result  # 5 is still open
+    assert "utter_term_noted" in texts(messages)
+    case = get_store().read_case(result["case_code"], Actor("rest", "t"))
+    [follow_up] = case.follow_ups
+    assert follow_up.kind == "help_term" and 41 <= (follow_up.due_at - case.opened_at).days <= 42

@@ -8,6 +8,7 @@ answers that led to them, and follow-ups with due dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional
 
 import holidays as public_holidays
@@ -48,6 +49,33 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
         if day.weekday() < 5 and day not in public_holidays.country_holidays("NL", years=day.year):
             added += 1
     return current
+
+
+_NUMBERS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+            "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12}
+_TERM = re.compile(r"\b(?P<n>\d{1,3}|" + "|".join(_NUMBERS) + r")\s*(?P<unit>dagen|dag|weken|week|wk|maanden|maand|mnd)\b",
+                   re.IGNORECASE)
+_UNIT_DAYS = {"dag": 1, "dagen": 1, "week": 7, "weken": 7, "wk": 7, "maand": 30, "maanden": 30, "mnd": 30}
+
+
+def parse_term(text: str) -> Optional[dt.timedelta]:
+    """The term agreed at afweging 4 ("termijn van 6 weken", "over twee maanden"), or None.
+    Between one day and a year."""
+    match = _TERM.search(text or "")
+    if not match:
+        return None
+    raw = match.group("n").lower()
+    number = int(raw) if raw.isdigit() else _NUMBERS[raw]
+    days = number * _UNIT_DAYS[match.group("unit").lower()]
+    return dt.timedelta(days=days) if 1 <= days <= 366 else None
+
+
+def term_writes(term: dt.timedelta, now: dt.datetime) -> List[Write]:
+    """The agreed term as a follow-up: at its end, afweging 5."""
+    at = now.isoformat()
+    return [{"op": "entry", "at": at, "step": 4, "kind": "follow_up", "question": "afweging_5",
+             "text": f"Termijn afgesproken: {term.days} dagen; daarna afweging 5."},
+            {"op": "follow_up", "at": at, "kind": "help_term", "due_at": (now + term).isoformat()}]
 
 
 def position_of(state: RouteState) -> Optional[str]:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from actions.case_log.route_record import add_working_days, writes_for_answer
+from actions.case_log.route_record import add_working_days, parse_term, term_writes, writes_for_answer
 from actions.meldcode_route import walk
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)  # a Monday
@@ -112,3 +112,20 @@ def test_a_changed_answer_records_the_new_decision_once():
 ])
 def test_working_days_skip_weekends_and_public_holidays(start, days, expected):
     assert add_working_days(start, days).date() == expected
+
+
+@pytest.mark.parametrize("text, days", [
+    ("termijn 6 weken", 42), ("we spreken een termijn van twee maanden af", 60),
+    ("over 10 dagen kijken we opnieuw", 10), ("3 wk", 21), ("een week", 7),
+    ("ja", None), ("0 dagen", None), ("over 500 dagen", None), ("groep 6", None),
+])
+def test_the_agreed_term_is_read_from_what_staff_type(text, days):
+    term = parse_term(text)
+    assert (term.days if term else None) == days
+
+
+def test_the_term_becomes_a_reminder_for_afweging_5():
+    writes = term_writes(dt.timedelta(days=42), NOW)
+    [follow_up] = ops(writes, "follow_up")
+    assert follow_up["kind"] == "help_term"
+    assert follow_up["due_at"] == (NOW + dt.timedelta(days=42)).isoformat()

@@ -4,7 +4,6 @@ only the creator of a case and the school's aandachtsfunctionaris/IB see it; any
 hears the same as for a code that does not exist."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import re
@@ -16,10 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .case_log.crypto import KeyMissing
-from .case_log.dialogue import CASE_SLOT, SAVED_MARK, actor_of, get_store, record, slot_events
+from .case_log.dialogue import CASE_SLOT, SAVED_MARK, actor_of, get_store, in_thread, record, slot_events
 from .case_log.export import TZ, dossier_note, local
 from .case_log.store import CaseLogUnavailable, CaseNotVisible, CaseView, utcnow
-from .meldcode_route import AFWEGING, STEP_OF, TEXT_QUESTIONS, walk
+from .meldcode_route import AFWEGING, STEP_OF, TEXT_QUESTIONS, Status, walk
 from .personal_data import redact
 from .route_form import ANSWERS_SLOT, ENTRY_SLOT, question_label as route_question_label
 from .school_profile import load_profile_or_none
@@ -55,8 +54,20 @@ def target_code(tracker: Tracker) -> Optional[str]:
     return code_in((tracker.latest_message or {}).get("text")) or tracker.get_slot(CASE_SLOT)
 
 
-async def in_thread(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+NOT_DONE = object()  # a store call that failed; the user has been told why
+
+
+async def ask_store(dispatcher: CollectingDispatcher, code: Optional[str], method: str, *args,
+                    unavailable: str = "utter_case_log_unavailable") -> Any:
+    """`get_store().<method>(*args)` in a thread (never on the action server's event loop).
+    A case this user may not see, or an unreachable log, is said plainly: returns NOT_DONE."""
+    try:
+        return await in_thread(getattr(get_store(), method), *args)
+    except CaseNotVisible:
+        dispatcher.utter_message(response="utter_case_not_found", case_code=code)
+    except (CaseLogUnavailable, KeyMissing):
+        dispatcher.utter_message(response=unavailable)
+    return NOT_DONE
 
 
 def position_text(position: Optional[str]) -> str:
@@ -76,10 +87,8 @@ class ActionMyCases(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        try:
-            cases = await in_thread(get_store().open_cases, actor_of(tracker))
-        except (CaseLogUnavailable, KeyMissing):
-            dispatcher.utter_message(response="utter_case_log_unavailable")
+        cases = await ask_store(dispatcher, None, "open_cases", actor_of(tracker))
+        if cases is NOT_DONE:
             return []
         if not cases:
             dispatcher.utter_message(response="utter_no_open_cases")
@@ -110,13 +119,8 @@ def answers_from_case(case: CaseView) -> Dict[str, Any]:
 async def resume_case(code: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
     """'verder met MW-…': the route of that case, at the question where it stopped."""
     actor = actor_of(tracker)
-    try:
-        case = await in_thread(get_store().read_case, code, actor)
-    except CaseNotVisible:
-        dispatcher.utter_message(response="utter_case_not_found", case_code=code)
-        return []
-    except (CaseLogUnavailable, KeyMissing):
-        dispatcher.utter_message(response="utter_case_log_unavailable")
+    case = await ask_store(dispatcher, code, "read_case", code, actor)
+    if case is NOT_DONE:
         return []
     if case.opened_by != actor.id:  # the IB may read and export, not answer for someone else
         dispatcher.utter_message(response="utter_case_read_only", case_code=code)
@@ -127,7 +131,7 @@ async def resume_case(code: str, tracker: Tracker, dispatcher: CollectingDispatc
     entry = case.route_entry or 1
     answers = answers_from_case(case)
     state = walk(answers, entry)
-    if state.question and state.status.value == "wait":
+    if state.question and state.status is Status.WAIT:
         answers.pop(state.question, None)  # as after 'verder': ask the waiting question again
     dispatcher.utter_message(response="utter_case_resumed", case_code=code)
     return [SlotSet(CASE_SLOT, code), SlotSet(ANSWERS_SLOT, answers), SlotSet(ENTRY_SLOT, str(entry))]
@@ -143,13 +147,8 @@ class ActionExportCase(Action):
         if not code:
             dispatcher.utter_message(response="utter_which_case")
             return []
-        try:
-            case = await in_thread(get_store().read_case, code, actor_of(tracker), "export")
-        except CaseNotVisible:
-            dispatcher.utter_message(response="utter_case_not_found", case_code=code)
-            return []
-        except (CaseLogUnavailable, KeyMissing):
-            dispatcher.utter_message(response="utter_case_log_unavailable")
+        case = await ask_store(dispatcher, code, "read_case", code, actor_of(tracker), "export")
+        if case is NOT_DONE:
             return []
         profile = load_profile_or_none()
         dispatcher.utter_message(text=dossier_note(case, utcnow(), profile.name if profile else None))
@@ -194,13 +193,8 @@ class ActionCloseCase(Action):
             return reset
         if not conclusion:
             return reset  # the form was left (e.g. 'stop'): nothing is closed
-        try:
-            await in_thread(get_store().close_case, code, actor_of(tracker), conclusion)
-        except CaseNotVisible:
-            dispatcher.utter_message(response="utter_case_not_found", case_code=code)
-            return reset
-        except (CaseLogUnavailable, KeyMissing):
-            dispatcher.utter_message(response="utter_case_not_closed")
+        if await ask_store(dispatcher, code, "close_case", code, actor_of(tracker), conclusion,
+                           unavailable="utter_case_not_closed") is NOT_DONE:
             return reset
         profile = load_profile_or_none()
         days = profile.retention_days if profile else 730
@@ -287,13 +281,8 @@ class ActionSaveNote(Action):
         write = {"op": "entry", "at": utcnow().isoformat(), "kind": kind, "text": text,
                  "source": tracker.get_slot(NOTE_SOURCE_SLOT)}
         if code != tracker.get_slot(CASE_SLOT):  # a note for another of this user's cases
-            try:
-                await in_thread(get_store().apply, code, actor_of(tracker), [write])
-            except CaseNotVisible:
-                dispatcher.utter_message(response="utter_case_not_found", case_code=code)
-                return reset
-            except (CaseLogUnavailable, KeyMissing):
-                dispatcher.utter_message(response="utter_case_not_saved")
+            if await ask_store(dispatcher, code, "apply", code, actor_of(tracker), [write],
+                               unavailable="utter_case_not_saved") is NOT_DONE:
                 return reset
             slots: Dict[str, Any] = {}
         else:

@@ -178,8 +178,9 @@ class ValidateMeldcodeForm(FormValidationAction):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if term is not None and answer_from_intent(intent) is None and parse_answer(str(value)) is None:
             # "termijn 6 weken": the agreed term becomes a reminder; afweging 5 waits for it.
-            slots = await record(tracker, dispatcher, term_writes(term, utcnow()))
-            due = (utcnow() + term).astimezone(TZ).strftime("%d-%m-%Y")
+            now = utcnow()
+            slots = await record(tracker, dispatcher, term_writes(term, now))
+            due = (now + term).astimezone(TZ).strftime("%d-%m-%Y")
             dispatcher.utter_message(response="utter_term_noted", due=due)
             return {ANSWER_SLOT: None, **slots}
         answer = self._interpret(key, value, tracker, dispatcher)

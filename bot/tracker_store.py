@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from actions.case_log.crypto import Cipher, cipher_from_environment
-from actions.personal_data import redact
+from actions.personal_data import dutch_words, redact
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.cipher = cipher or cipher_from_environment()  # no key: refuse to start, loudly
+        dutch_words()  # load the name check's lexicon now, not while the first user waits
         super().__init__(
             domain=domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
             db=parsed.database or "", username=parsed.username, password=parsed.password,

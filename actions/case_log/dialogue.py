@@ -52,6 +52,11 @@ def actor_of(tracker: Tracker) -> Actor:
     return Actor(channel, tracker.sender_id)
 
 
+async def in_thread(function, *args):
+    """Blocking database work off the action server's event loop (rasa-sdk runs one loop)."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
 def open_write(route_entry: int, now: Optional[dt.datetime] = None) -> Dict[str, Any]:
     return {"op": "open", "at": (now or utcnow()).isoformat(), "route_entry": route_entry}
 
@@ -73,9 +78,7 @@ async def record(tracker: Tracker, dispatcher: CollectingDispatcher,
     queue = pending + list(writes)
     if not queue:
         return {}
-    loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(None, write_now, queue, tracker.get_slot(CASE_SLOT),
-                                        actor_of(tracker))
+    result = await in_thread(write_now, queue, tracker.get_slot(CASE_SLOT), actor_of(tracker))
     if result.opened:
         dispatcher.utter_message(response="utter_case_opened", case_code=result.code)
     if result.failed:

@@ -73,71 +73,64 @@ def _text_line(entry: EntryView) -> str:
     return line
 
 
+def section(title: str, items: List[str], empty: Optional[str] = "- (nog geen)") -> List[str]:
+    """A heading with its lines; with no lines, `empty` (or nothing at all when None)."""
+    if not items:
+        return ["", title, empty] if empty else []
+    return ["", title, *items]
+
+
+def _step_line(entry: EntryView) -> Optional[str]:
+    if entry.answer and entry.question:
+        changed = " (antwoord gewijzigd)" if entry.outcome == "answer_changed" else ""
+        return (f"- {local(entry.at)} stap {STEP_OF.get(entry.question)}: {question_label(entry.question)} "
+                f"{ANSWER_WORDS.get(entry.answer, entry.answer)}{changed}")
+    status, _, key = (entry.outcome or "").partition(":")
+    if status in ("wait", "stopped"):
+        return f"- {local(entry.at)}: {'wacht' if status == 'wait' else 'route gestopt'} ({key})"
+    return None
+
+
 def dossier_note(case: CaseView, exported_at: dt.datetime, school_name: Optional[str] = None) -> str:
     by_kind: Dict[str, List[EntryView]] = {}
     for entry in case.entries:
         if entry.text is not None and entry.kind:
             by_kind.setdefault(entry.kind, []).append(entry)
-    context = [e for e in case.entries if e.question == "s1_context" and e.text]
-    signals = [e for e in by_kind.get("fact", []) if e.question != "s1_context"]
+
+    def texts(kind: str, keep=lambda e: True) -> List[str]:
+        return [_text_line(e) for e in by_kind.get(kind, []) if keep(e)]
+
+    contacts = [f"- {local(e.at)}: {question_label(e.question)} {ANSWER_WORDS.get(e.answer, e.answer)}"
+                for e in case.entries if e.question in ("s2_ib", "s2_advies", "s2_toestemming") and e.answer]
+    decisions = [f"- {local(d.at)}: {decision_label(d.decision)}. Antwoorden afweging "
+                 + ", ".join(f"{k.rsplit('_', 1)[1]}: {ANSWER_WORDS.get(v, v)}" for k, v in sorted(d.answers.items()))
+                 + "." + (" Vragen 3-5 samen met Veilig Thuis." if d.with_vt else "")
+                 for d in case.decisions]
+    if case.conclusion:
+        decisions.append(f"- {local(case.closed_at)}: Afgesloten. Conclusie: {case.conclusion}")
+    follow_ups = [f"- uiterlijk {local(f.due_at, with_time=False)}: {FOLLOW_UPS.get(f.kind, f.kind)} "
+                  f"({'herinnerd ' + local(f.sent_at) if f.sent_at else 'open'})" for f in case.follow_ups]
+    parents = PARENTS.get(case.parents_discussed or "", "nog niet besproken")
+    status = "open" if case.status == "open" else "afgesloten " + local(case.closed_at)
     lines = [
         f"DOSSIERNOTITIE MELDCODE - casus {case.code}",
         f"School: {school_name or case.school_id}",
-        f"Geopend: {local(case.opened_at)}   Status: {'open' if case.status == 'open' else 'afgesloten ' + local(case.closed_at)}",
+        f"Geopend: {local(case.opened_at)}   Status: {status}",
         f"Casushouder: {case.casushouder or '-'}",
         f"Geëxporteerd: {local(exported_at)}. Geen namen: gebruik de casuscode.",
-        "",
-        "Datum, plaats, situatie en overige aanwezigen:",
-        *([_text_line(e) for e in context] or ["- (niet ingevuld)"]),
-        "",
-        "Signalen (gezien, gehoord, geroken):",
-        *([_text_line(e) for e in signals] or ["- (niet ingevuld)"]),
+        *section("Datum, plaats, situatie en overige aanwezigen:",
+                 texts("fact", lambda e: e.question == "s1_context"), "- (niet ingevuld)"),
+        *section("Signalen (gezien, gehoord, geroken):",
+                 texts("fact", lambda e: e.question != "s1_context"), "- (niet ingevuld)"),
+        *section("Wat het kind zelf zei (letterlijk):", texts("child_words"), None),
+        *section("Vermoedens (als vermoeden vastgelegd):", texts("hypothesis"), None),
+        *section("Informatie van derden (met bron):", texts("third_party"), None),
+        *section("Contacten over deze signalen:", contacts + texts("contact")),
+        "", f"Gesprek met de ouders: {parents}.",
+        *([f"Reden: {case.parents_reason}"] if case.parents_reason else []),
+        *section("Stappen:", [line for line in map(_step_line, case.entries) if line], None),
+        *section("Besluiten:", decisions),
+        *section("Vervolgaantekeningen:", follow_ups + texts("follow_up")),
     ]
-    if by_kind.get("child_words"):
-        lines += ["", "Wat het kind zelf zei (letterlijk):", *[_text_line(e) for e in by_kind["child_words"]]]
-    if by_kind.get("hypothesis"):
-        lines += ["", "Vermoedens (als vermoeden vastgelegd):", *[_text_line(e) for e in by_kind["hypothesis"]]]
-    if by_kind.get("third_party"):
-        lines += ["", "Informatie van derden (met bron):", *[_text_line(e) for e in by_kind["third_party"]]]
-    contacts = [e for e in case.entries if e.question in ("s2_ib", "s2_advies", "s2_toestemming") and e.answer]
-    lines += ["", "Contacten over deze signalen:",
-              *[f"- {local(e.at)}: {question_label(e.question)} {ANSWER_WORDS.get(e.answer, e.answer)}"
-                for e in contacts],
-              *[_text_line(e) for e in by_kind.get("contact", [])]]
-    if len(lines) and lines[-1] == "Contacten over deze signalen:":
-        lines.append("- (nog geen)")
-    parents = PARENTS.get(case.parents_discussed or "", "nog niet besproken")
-    lines += ["", f"Gesprek met de ouders: {parents}."]
-    if case.parents_reason:
-        lines.append(f"Reden: {case.parents_reason}")
-    lines += ["", "Stappen:"]
-    for entry in case.entries:
-        if entry.answer and entry.question:
-            step = STEP_OF.get(entry.question)
-            changed = " (antwoord gewijzigd)" if entry.outcome == "answer_changed" else ""
-            lines.append(f"- {local(entry.at)} stap {step}: {question_label(entry.question)} "
-                         f"{ANSWER_WORDS.get(entry.answer, entry.answer)}{changed}")
-        elif entry.outcome and (entry.outcome.startswith("wait:") or entry.outcome.startswith("stopped:")):
-            what = "wacht" if entry.outcome.startswith("wait:") else "route gestopt"
-            lines.append(f"- {local(entry.at)}: {what} ({entry.outcome.split(':', 1)[1]})")
-    lines += ["", "Besluiten:"]
-    for decision in case.decisions:
-        answers = ", ".join(f"{k.rsplit('_', 1)[1]}: {ANSWER_WORDS.get(v, v)}"
-                            for k, v in sorted(decision.answers.items()))
-        with_vt = " Vragen 3-5 samen met Veilig Thuis." if decision.with_vt else ""
-        lines.append(f"- {local(decision.at)}: {decision_label(decision.decision)}. "
-                     f"Antwoorden afweging {answers}.{with_vt}")
-    if case.conclusion:
-        lines.append(f"- {local(case.closed_at)}: Afgesloten. Conclusie: {case.conclusion}")
-    if lines[-1] == "Besluiten:":
-        lines.append("- (nog geen)")
-    lines += ["", "Vervolgaantekeningen:"]
-    for follow_up in case.follow_ups:
-        state = f"herinnerd {local(follow_up.sent_at)}" if follow_up.sent_at else "open"
-        lines.append(f"- uiterlijk {local(follow_up.due_at, with_time=False)}: "
-                     f"{FOLLOW_UPS.get(follow_up.kind, follow_up.kind)} ({state})")
-    lines += [_text_line(e) for e in by_kind.get("follow_up", [])]
-    if lines[-1] == "Vervolgaantekeningen:":
-        lines.append("- (nog geen)")
     lines += ["", "Vastgelegd met Meldwijzer. De beslissingen zijn genomen door de school en Veilig Thuis."]
     return "\n".join(lines)

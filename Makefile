@@ -20,12 +20,15 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge bench
+.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge bench \
+        browser webchat serve telegram
 
 help:
 	@echo "make chat   - installeren, bouwen, trainen (alleen als nodig) en chatten in de terminal"
 	@echo "make test   - zelfde set-up, dan rasa data validate, pytest en rasa test"
 	@echo "make train  - model trainen als data/config/domain veranderd zijn"
+	@echo "make webchat - de server starten met de webchat (http://127.0.0.1:5005/webhooks/webchat/)"
+	@echo "make telegram - de Telegram-bot starten (TELEGRAM_BOT_TOKEN, zie README)"
 	@echo "make actions - alleen de action server starten (poort 5055)"
 	@echo "make export CASE=MW-... AS=kanaal:id - dossiernotitie van een casus"
 	@echo "make purge  - casussen na de bewaartermijn verwijderen"
@@ -56,6 +59,14 @@ train: $(MODEL)
 chat: $(MODEL)
 	@bash bot/run_chat.sh $(MODEL)
 
+# The Rasa server with every channel of credentials.yml: REST, the web chat page, the Telegram relay.
+webchat serve: $(MODEL)
+	@bash bot/run_server.sh $(MODEL)
+
+# The Telegram bot (TELEGRAM_BOT_TOKEN; allowlist var/telegram_staff.yml); starts the server if needed.
+telegram: $(MODEL)
+	@bash bot/run_telegram.sh $(MODEL)
+
 actions: $(STAMP)
 	$(RASA) run actions --actions actions --port 5055
 
@@ -67,13 +78,22 @@ purge: $(STAMP)
 	@$(PY) -m bot.caselog purge
 
 # Speed targets live here, never in unit tests.
-bench: $(STAMP)
+bench: $(MODEL)
 	$(PY) -m bench.caselog_write
+	$(PY) -m bench.telegram_roundtrip
 
 validate: $(STAMP)
 	$(PY) -m bot.validate_data $(TRAIN_DATA)
 
-pytest: $(MODEL)
+# The web chat tests use Debian's Chromium (no test tool downloads a browser of its own).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "Chromium installeren (Debian-pakketten)"; \
+	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	fi
+
+pytest: $(MODEL) browser
 	$(PY) -m pytest -q tests
 
 test-stories: $(MODEL)

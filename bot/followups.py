@@ -10,7 +10,8 @@ marks it sent only after the channel accepted it; a failed send stays due and is
   python -m bot.followups --show-for cmdline:<id>   print the due reminders of one terminal user
 
 Channels: Telegram is pushed through the Bot API (python-telegram-bot; token in
-TELEGRAM_BOT_TOKEN). The terminal chat shows a user's due reminders when `make chat` starts.
+TELEGRAM_BOT_TOKEN). The terminal chat shows a user's due reminders when `make chat` starts;
+the web chat page asks for them when it opens and every minute (bot/webchat).
 Messages carry the case code and what to do, never case content.
 """
 from __future__ import annotations
@@ -80,7 +81,7 @@ async def deliver_due(store: CaseStore, senders: Dict[str, Send]) -> Dict[str, i
     for item, channel, recipient, text, mark in work:
         send = senders.get(channel)
         if send is None:
-            counts["waiting"] += 1  # shown when the user next opens the chat (terminal)
+            counts["waiting"] += 1  # the terminal or web chat picks it up (take_due_for)
             continue
         try:
             await send(recipient, text)
@@ -94,20 +95,27 @@ async def deliver_due(store: CaseStore, senders: Dict[str, Send]) -> Dict[str, i
     return counts
 
 
-def show_for(store: CaseStore, actor: Actor) -> int:
-    """Print (and mark) the due reminders and notices of one terminal user."""
-    shown = 0
+def take_due_for(store: CaseStore, actor: Actor) -> List[str]:
+    """The due reminders and notices of one user of a channel we cannot push to (the
+    terminal at chat start, the web chat page when it looks): returned once, then marked."""
+    texts: List[str] = []
     for follow_up in store.due_follow_ups():
         if (follow_up.channel, follow_up.recipient) == (actor.channel, actor.user):
-            print(reminder_text(follow_up))
+            texts.append(reminder_text(follow_up))
             store.mark_follow_up(follow_up.id)
-            shown += 1
     for notice in store.pending_notifications():
         if (notice.channel, notice.recipient) == (actor.channel, actor.user):
-            print(notice_text(notice))
+            texts.append(notice_text(notice))
             store.mark_notification(notice.id)
-            shown += 1
-    return shown
+    return texts
+
+
+def show_for(store: CaseStore, actor: Actor) -> int:
+    """Print (and mark) the due reminders and notices of one terminal user."""
+    texts = take_due_for(store, actor)
+    for text in texts:
+        print(text)
+    return len(texts)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

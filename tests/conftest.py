@@ -33,6 +33,9 @@ os.environ["MELDWIJZER_DB_URL"] = f"sqlite:///{TEST_VAR / 'caselog.db'}"
 os.environ["MELDWIJZER_CASE_KEY"] = Fernet.generate_key().decode("ascii")
 os.environ["MELDWIJZER_CASE_KEY_FILE"] = str(TEST_VAR / "no.key")
 os.environ.pop("MELDWIJZER_REVIEWERS", None)
+# The secret the Telegram bot process shows to the Rasa server's relay channel (bot/channels.py).
+os.environ["MELDWIJZER_RELAY_SECRET"] = Fernet.generate_key().decode("ascii")
+os.environ["MELDWIJZER_RELAY_SECRET_FILE"] = str(TEST_VAR / "no.secret")
 
 # Environment for servers: offline, quiet, no telemetry.
 SERVER_ENV = {
@@ -123,8 +126,11 @@ def action_server(tmp_path_factory) -> Iterator[str]:
 
 
 def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[Dict] = None,
-               env: Optional[Dict[str, str]] = None, port: Optional[int] = None) -> subprocess.Popen:
-    """`rasa run` with the REST channel; conversations in memory unless `tracker_store`."""
+               env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
+               credentials: Optional[Path] = None, extra_args: Optional[List[str]] = None,
+               ready_path: str = "/") -> subprocess.Popen:
+    """`rasa run` with the channels of credentials.yml; conversations in memory unless
+    `tracker_store`."""
     endpoints = tmp / "endpoints.yml"
     config: Dict = {"action_endpoint": {"url": action_url}}
     if tracker_store:
@@ -135,13 +141,14 @@ def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[
     process = subprocess.Popen(
         [
             str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
-            "--interface", "127.0.0.1",
+            "--credentials", str(credentials or ROOT / "credentials.yml"), "--port", str(port),
+            "--interface", "127.0.0.1", *(extra_args or []),
         ],
         cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.base_url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    wait_for(process.base_url + "/", process, log)  # type: ignore[attr-defined]
+    process.log = log  # type: ignore[attr-defined]
+    wait_for(process.base_url + ready_path, process, log)  # type: ignore[attr-defined]
     return process
 
 

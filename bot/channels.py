@@ -47,15 +47,12 @@ class RestChannel(RestInput):
         return self.name()
 
 
-class TelegramRelayInput(RestInput):
-    """Messages relayed by the Telegram bot process; sender = Telegram chat id."""
+class TelegramRelayInput(RestChannel):
+    """Messages relayed by the Telegram bot process; sender = Telegram user id."""
 
     @classmethod
     def name(cls) -> Text:
         return "telegram"
-
-    def _extract_input_channel(self, req: Request) -> Text:
-        return self.name()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         relay = super().blueprint(on_new_message)

@@ -232,7 +232,6 @@ def build_application(env: Mapping[str, str] = os.environ) -> Application:
         builder = builder.base_url(env["TELEGRAM_API_URL"].rstrip("/") + "/bot")
     application = builder.build()
     bot.install(application)
-    application.bot_data["meldwijzer"] = bot
     return application
 
 

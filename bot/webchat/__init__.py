@@ -16,6 +16,7 @@ sets it); the channel then takes the user from that header only and refuses requ
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -128,8 +129,7 @@ class WebChatInput(InputChannel):
 
 async def due_reminders(channel: str, user: str) -> List[str]:
     """Due follow-ups and notices of one web chat user, marked as delivered once shown."""
-    import asyncio
-
+    # The case log is imported on the first look, not when Rasa loads its channels.
     from bot.followups import take_due_for
     from actions.case_log.crypto import KeyMissing
     from actions.case_log.dialogue import get_store

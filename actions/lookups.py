@@ -49,6 +49,9 @@ class ActionSocialMap(Action):
             dispatcher.utter_message(response="utter_contacts_unavailable")
             return []
         wanted = next(tracker.get_latest_entity_values("contact"), None)
+        if wanted is not None and not isinstance(wanted, str):
+            # Only a typed payload ('/ask_contact{"contact": {...}}') gives anything else.
+            wanted = str(wanted)
         if wanted is None:
             dispatcher.utter_message(text=format_overview(profile))
         elif wanted in profile.contacts:

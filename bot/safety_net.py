@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 from spacy.matcher import Matcher
@@ -96,6 +96,10 @@ class SignalDetector:
             for w in alts if w != "?"
         }
         self.known_words = frozenset(known_words)
+        # No word longer than this is within reach of a lexicon word (by swap or edit distance).
+        # Checked first: the look-ups below cost O(n^3) in the word's length n, and one long
+        # "word" (a pasted blob of letters) would otherwise hang the server and exhaust memory.
+        self._longest_reachable = max((len(w) for w in self.lexicon), default=0) + 2
         # Deletion index for fuzzy look-up of misspelled words (SymSpell-style).
         self._fuzzy_index: Dict[str, Set[str]] = {}
         for word in self.lexicon:
@@ -137,6 +141,8 @@ class SignalDetector:
         if lemma in self.lexicon:
             return lemma
         if lower in self.known_words:  # a real word is never "corrected" into a signal
+            return lower
+        if len(lower) > self._longest_reachable:
             return lower
         # The commonest Dutch spelling slip: d and t swapped ("slaad", "bedast").
         if len(lower) >= 5:
@@ -266,20 +272,16 @@ def load_spec(path: Path = SIGNALS_FILE) -> Dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def known_dutch_words() -> Set[str]:
+def known_dutch_words() -> FrozenSet[str]:
     """Word forms and lemmas in spacy-lookups-data's Dutch lemma table (installed, offline).
 
     A token that is a known Dutch word is never "corrected" to a lexicon word: "vaker"
-    stays "vaker" instead of becoming "vader".
+    stays "vaker" instead of becoming "vader". The same set as the name check's
+    (actions/personal_data.py), shared: the Rasa server holds one copy (~25 MB less).
     """
-    import spacy_lookups_data
-    import srsly
+    from actions.personal_data import dutch_words
 
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
-    table = srsly.read_gzip_json(path)
-    from spacy.lang.nl.stop_words import STOP_WORDS  # "tussen", "ook", ... are not in the table
-
-    return {w.lower() for w in table} | {w.lower() for w in table.values()} | set(STOP_WORDS)
+    return dutch_words()
 
 
 @lru_cache(maxsize=1)
@@ -290,6 +292,7 @@ def default_detector() -> SignalDetector:
 # ---------------------------------------------------------------------------------------
 # Rasa graph component
 # ---------------------------------------------------------------------------------------
+from bot import action_validation  # noqa: E402
 from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
@@ -309,6 +312,9 @@ from rasa.shared.nlu.constants import (  # noqa: E402
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+# This module is loaded with every model, so the Rasa server always has the faster check.
+action_validation.install()
 
 
 @DefaultV1Recipe.register(

@@ -103,16 +103,24 @@ def nlu(model_path: Path, event_loop_session):
     return parse
 
 
-def start_actions(log_dir: Path, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    """The action server (actions/) on a free port; `env` adds to the servers' environment."""
-    port = free_port()
+def start_actions(log_dir: Path, env: Optional[Dict[str, str]] = None,
+                  port: Optional[int] = None) -> subprocess.Popen:
+    """The action server (actions/) on `port` (default: a free one); `env` adds to the
+    servers' environment."""
+    port = port or free_port()
     log = log_dir / f"actions-{port}.log"
+    restarts = 1
+    while log.exists():  # started again on the same port: keep the earlier log
+        log = log_dir / f"actions-{port}-{restarts}.log"
+        restarts += 1
     process = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
         cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     wait_for(f"http://127.0.0.1:{port}/health", process, log)
     process.webhook = f"http://127.0.0.1:{port}/webhook"  # type: ignore[attr-defined]
+    process.port = port  # type: ignore[attr-defined]
+    process.log = log  # type: ignore[attr-defined]
     return process
 
 

@@ -6,75 +6,21 @@ stop the database under a running conversation (tests/pg.py)."""
 from __future__ import annotations
 
 import re
-import signal
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import Chat, start_actions, start_rasa, stop
-from pg import TcpProxy, pg_database
+from conftest import Chat
+from stacks import BACKENDS, IB_USER, Stack, open_stack
 
 CODE = re.compile(r"MW-\d{4}-\d{4}")
-IB_USER = "ib-gesprekstest"
 
 
-class Stack:
-    """An action server and a Rasa server that share one database (case log + tracker)."""
-
-    def __init__(self, kind: str, model: Path, tmp: Path, case_url: str, tracker_url: str,
-                 proxy=None) -> None:
-        self.kind, self.model, self.tmp, self.proxy = kind, model, tmp, proxy
-        self.case_url, self.tracker_url = case_url, tracker_url
-        self.actions = start_actions(tmp, {"MELDWIJZER_DB_URL": case_url,
-                                           "MELDWIJZER_REVIEWERS": f"rest:{IB_USER}"})
-        self.rasa = self._start_rasa()
-
-    def _start_rasa(self):
-        store = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "db_url": self.tracker_url}
-        return start_rasa(self.model, self.actions.webhook, self.tmp, tracker_store=store)
-
-    @property
-    def base_url(self) -> str:
-        return self.rasa.base_url
-
-    def kill_and_restart_rasa(self) -> None:
-        """As a crash: no clean shutdown."""
-        self.rasa.send_signal(signal.SIGKILL)
-        self.rasa.wait()
-        self.rasa = self._start_rasa()
-
-    def close(self) -> None:
-        stop(self.rasa)
-        stop(self.actions)
-        if self.proxy:
-            self.proxy.close()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def stack(request, model_path, tmp_path_factory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp(f"case-{request.param}")
-    if request.param == "sqlite":
-        built = Stack("sqlite", model_path, tmp, f"sqlite:///{tmp / 'caselog.db'}",
-                      f"sqlite:///{tmp / 'tracker.db'}")
-        try:
-            yield built
-        finally:
-            built.close()
-        return
-    databases = pg_database()
-    direct = next(databases)
-    url = sa.engine.make_url(direct)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    built = Stack("postgresql", model_path, tmp, through_proxy, direct, proxy)
-    try:
-        yield built
-    finally:
-        built.close()
-        next(databases, None)  # drop the database
+    yield from open_stack(request.param, model_path, tmp_path_factory.mktemp(f"case-{request.param}"))
 
 
 def new_chat(stack: Stack, request, suffix: str = "") -> Chat:
@@ -176,12 +122,18 @@ def test_a_case_is_continued_by_its_code_where_it_stopped(stack, request):
 
 def test_a_conversation_survives_a_crash_of_the_rasa_server(stack, request):
     chat = new_chat(stack, request)
-    start(chat)
+    code = start(chat)
     chat.say("/deny")
+    chat.say("/deny")
+    # A free-text answer in the middle of step 1, then kill -9 before the next answer.
+    assert "Wanneer en waar" in chat.say("Schrammen op beide onderarmen, gezien bij het omkleden.")
     stack.kill_and_restart_rasa()
     chat = Chat(stack.base_url, chat.sender)  # same user, new server
-    text = chat.say("/deny")
-    assert "Wat heb je gezien, gehoord of geroken" in text
+    assert "Wanneer en waar" in chat.say("waarom vraag je dit?")  # still the same question
+    text = chat.say("Dinsdag in de kleedruimte van de gymzaal, de vakleerkracht was erbij.")
+    assert "vermoeden of een verklaring" in text  # taken as its answer: the next question
+    note = chat.say("exporteer")
+    assert code in note and "Schrammen op beide onderarmen" in note and "Dinsdag in de kleedruimte" in note
 
 
 def test_the_tracker_store_keeps_no_readable_text(stack, request):

@@ -29,6 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import clean_text, never_silent
+
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -102,7 +104,7 @@ class WebChatInput(InputChannel):
             if sender is None:
                 return refusal(403, "Deze chat kent je niet. Open de pagina opnieuw. "
                                     "Direct gevaar? Bel 112. Veilig Thuis: 0800-2000.")
-            text = body.get("message")
+            text = clean_text(body.get("message"))
             if not isinstance(text, str):
                 text = ""
             collector = CollectingOutputChannel()
@@ -113,7 +115,9 @@ class WebChatInput(InputChannel):
                 logger.error("webchat: a message timed out")
             except Exception:  # noqa: BLE001 - the page must still get an answer
                 logger.exception("webchat: a message failed")
-            replies: List[Dict[str, Any]] = collector.messages
+            # Never silence: Rasa said nothing (a crash, the action server down): see never_silent.
+            replies: List[Dict[str, Any]] = await never_silent(request, sender, self.name(),
+                                                               collector.messages)
             return response.json(replies, headers=security_headers())
 
         @webchat.route("/reminders", methods=["GET"])

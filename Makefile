@@ -21,7 +21,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge bench \
-        browser webchat serve telegram
+        browser webchat serve telegram eval
 
 help:
 	@echo "make chat   - installeren, bouwen, trainen (alleen als nodig) en chatten in de terminal"
@@ -32,6 +32,8 @@ help:
 	@echo "make actions - alleen de action server starten (poort 5055)"
 	@echo "make export CASE=MW-... AS=kanaal:id - dossiernotitie van een casus"
 	@echo "make purge  - casussen na de bewaartermijn verwijderen"
+	@echo "make bench  - snelheid en geheugen meten (± 25 min), resultaat in .build/results/bench.md"
+	@echo "make eval   - NLU-kwaliteit naast Rasa's standaardpijplijn (± 2 uur), resultaat in .build/eval/"
 
 $(STAMP): requirements.lock
 	@PYBIN=$$(bash bot/find_python.sh) && \
@@ -81,6 +83,12 @@ purge: $(STAMP)
 bench: $(MODEL)
 	$(PY) -m bench.caselog_write
 	$(PY) -m bench.telegram_roundtrip
+	$(PY) -m bench.load
+
+# NLU quality next to Rasa's default pipeline: held-out set, cross-validation, safety net.
+# Results in .build/eval/ (summary.md). Slow (± 2 h): see bench/eval_nlu.py; EVAL_ARGS="--skip-cv" or "--cv-default".
+eval: $(MODEL)
+	$(PY) -m bench.eval_nlu $(EVAL_ARGS)
 
 validate: $(STAMP)
 	$(PY) -m bot.validate_data $(TRAIN_DATA)

@@ -58,6 +58,9 @@ ANSWER_BUTTONS = [
 # A look-up asked in the middle of the route is answered when the selector is this sure.
 LOOKUP_CONFIDENCE = 0.5
 MAX_TEXT_ANSWER = 2000  # characters kept of one free-text answer
+# At an open question, a command about the route ('verder', 'waarom?') must be recognised with
+# at least this confidence; a message below it is taken as the answer (unsure_command_as_answer).
+SURE_COMMAND = 0.6
 SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
 
 
@@ -194,8 +197,12 @@ class ValidateMeldcodeForm(FormValidationAction):
                    dispatcher: CollectingDispatcher) -> Optional[str]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         text = str(value or "").strip()
-        if intent in SMALL_TALK and len(text.split()) <= 3:
-            # "menu", "hoi", "doei" is not an answer: say where we are, ask again.
+        if intent == "nlu_fallback":  # unsure: the model's best guess counts for short words
+            ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+            intent = next((i.get("name") for i in ranking if i.get("name") != "nlu_fallback"), intent)
+        if intent in SMALL_TALK | {"pause"} and len(text.split()) <= 3:
+            # "menu", "hoi", "doei", an unsure "stop" is not an answer: say where we are
+            # (and how to pause), ask again.
             dispatcher.utter_message(response="utter_route_hint")
             return None
         if is_closed(key):
@@ -253,12 +260,32 @@ class ActionKeepRouteText(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        before = state_of(tracker)
-        text = ((tracker.latest_message or {}).get("text") or "").strip()
-        if before.question not in TEXT_QUESTIONS or not text or text.startswith("/"):
-            return []
-        answer = text_answer(text, dispatcher)
-        return slot_events(await file_answer(tracker, dispatcher, before, before.question, answer))
+        return await keep_as_answer(tracker, dispatcher) or []
+
+
+async def keep_as_answer(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[List[EventType]]:
+    """The latest message as the answer to the open question the route is at, filed and
+    written to the case log. None when no open question waits or it was a button."""
+    before = state_of(tracker)
+    text = ((tracker.latest_message or {}).get("text") or "").strip()
+    if before.status is not Status.ASK or before.question not in TEXT_QUESTIONS \
+            or not text or text.startswith("/"):
+        return None
+    answer = text_answer(text, dispatcher)
+    return slot_events(await file_answer(tracker, dispatcher, before, before.question, answer))
+
+
+async def unsure_command_as_answer(tracker: Tracker,
+                                   dispatcher: CollectingDispatcher) -> Optional[List[EventType]]:
+    """'verder' and 'waarom?' are commands about the route. At an open question, a message the
+    model took for one without being sure ("Gisteren bij het ophalen, moeder was er ook." as
+    `resume`, 0.40) is the answer to that question: kept, never dropped in silence."""
+    if tracker.active_loop_name != FORM:
+        return None
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    if (intent.get("confidence") or 0.0) >= SURE_COMMAND:
+        return None
+    return await keep_as_answer(tracker, dispatcher)
 
 
 class ActionAskRouteAnswer(Action):
@@ -285,8 +312,13 @@ class ActionExplainQuestion(Action):
     def name(self) -> Text:
         return "action_explain_question"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if not text.endswith("?"):
+            kept = await unsure_command_as_answer(tracker, dispatcher)
+            if kept is not None:
+                return kept
         state = state_of(tracker)
         if state.status is Status.ASK and state.question:
             dispatcher.utter_message(text=question_reason(state.question))
@@ -393,6 +425,9 @@ class ActionResumeRoute(Action):
         code = code_in((tracker.latest_message or {}).get("text"))
         if code:
             return await resume_case(code, tracker, dispatcher)
+        kept = await unsure_command_as_answer(tracker, dispatcher)
+        if kept is not None:
+            return kept
         state = state_of(tracker)
         if state.status is Status.WAIT and state.question:
             answers = answers_of(tracker)

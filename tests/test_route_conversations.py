@@ -266,3 +266,19 @@ def test_doubt_about_a_colleague_waits_for_the_directie(chat: Chat):
     text = chat.say("/doubt")
     assert "directie" in text and "'verder'" in text
     assert "Gaat je vermoeden over een medewerker" in chat.say("verder")
+
+
+@pytest.mark.parametrize("when_where", [
+    "Op maandag na de pauze, in de rij voor de deur.",
+    "Tijdens de grote pauze bij de schommels, ik had pleinwacht.",
+    "Vrijdag in het speellokaal, daarna gingen we verder met de les.",
+])
+def test_a_time_or_place_with_pauze_or_verder_is_the_answer(chat: Chat, when_where):
+    """'Wanneer en waar?' is answered with times of the school day; "pauze" or "verder" in
+    the answer neither pauses nor resumes the route, and the answer is not dropped."""
+    start_worry(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    assert "Wanneer en waar" in chat.say("Een rode striem op zijn arm, gezien bij binnenkomst.")
+    text = chat.say(when_where)
+    assert "vermoeden of een verklaring" in text and "gepauzeerd" not in text.lower()

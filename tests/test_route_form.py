@@ -28,7 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tracker(answers=None, entry="1", intent="affirm", text="ja", confidence=0.9, selector=None) -> Tracker:
-    latest = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text}
+    """`intent`: a name, or the names of the intent ranking, first the predicted one."""
+    ranking = [intent] if isinstance(intent, str) else list(intent)
+    latest = {"intent": {"name": ranking[0], "confidence": confidence}, "entities": [], "text": text,
+              "intent_ranking": [{"name": name, "confidence": confidence} for name in ranking]}
     if selector:
         latest["response_selector"] = {"default": {"response": {"utter_action": selector, "confidence": 0.9}}}
     slots = {"route_answers": answers or {}, "route_entry": entry, "requested_slot": "route_answer"}
@@ -108,6 +111,8 @@ def test_step_2_starts_with_its_title_and_the_ib():
     ({}, "school_matter", "de gymzaal is dicht", "utter_answer_buttons"),  # closed question, no answer
     ({}, "greet", "hallo", "utter_route_hint"),
     ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "help", "menu", "utter_route_hint"),
+    # unsure between goodbye and pause: not the answer either
+    ({"s1_acuut": "nee", "s1_medewerker": "nee"}, ("nlu_fallback", "goodbye", "pause"), "stop", "utter_route_hint"),
     ({"s1_acuut": "nee", "s1_medewerker": "nee"}, "affirm", "/affirm", "utter_answer_in_words"),
 ])
 def test_an_unusable_answer_asks_again(answers, intent, text, response):
@@ -264,3 +269,35 @@ def test_the_agreed_term_at_afweging_5_becomes_a_reminder():
     case = get_store().read_case(result["case_code"], Actor("rest", "t"))
     [follow_up] = case.follow_ups
     assert follow_up.kind == "help_term" and 41 <= (follow_up.due_at - case.opened_at).days <= 42
+
+
+AT_SIGNALS = {"s1_acuut": "nee", "s1_medewerker": "nee"}  # the route asks "wat heb je gezien?"
+
+
+@pytest.mark.parametrize("action, answers, intent, confidence, text, kept", [
+    # taken for a command without being sure: the answer to the open question
+    (ActionResumeRoute, AT_SIGNALS, "resume", 0.40, "Gisteren bij het ophalen, moeder was er ook.", True),
+    (ActionExplainQuestion, AT_SIGNALS, "ask_why", 0.45, "Bij het buitenspelen zag de juf het ook", True),
+    # sure, a real question, or no open question: the command
+    (ActionResumeRoute, AT_SIGNALS, "resume", 0.95, "ga maar door", False),
+    (ActionExplainQuestion, AT_SIGNALS, "ask_why", 0.45, "waarom wil je dat weten?", False),
+    (ActionExplainQuestion, AT_SIGNALS, "ask_why", 0.90, "leg uit waarom dit nodig is", False),
+    (ActionResumeRoute, {}, "resume", 0.40, "Gisteren bij het ophalen, moeder was er ook.", False),
+])
+def test_an_unsure_command_at_an_open_question_is_its_answer(action, answers, intent, confidence, text, kept):
+    messages, events = run(action(), tracker(answers, intent=intent, text=text, confidence=confidence))
+    slots = {e["name"]: e["value"] for e in events}
+    if kept:
+        assert slots["route_answers"]["s1_signalen"] == SAVED_MARK
+        assert recorded_entries(slots["case_code"], "s1_signalen")[0].text == text
+    else:
+        assert "s1_signalen" not in (slots.get("route_answers") or {})
+        if action is ActionExplainQuestion:
+            assert messages  # the reason for the question
+
+
+def test_an_unsure_command_outside_the_route_is_not_an_answer():
+    tr = tracker(AT_SIGNALS, intent="resume", text="Gisteren bij het ophalen, moeder was er ook.", confidence=0.4)
+    tr.active_loop = {}  # paused: 'verder' resumes, nothing is filed
+    _, events = run(ActionResumeRoute(), tr)
+    assert events == []

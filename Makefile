@@ -70,7 +70,7 @@ telegram: $(MODEL)
 	@bash bot/run_telegram.sh $(MODEL)
 
 actions: $(STAMP)
-	$(RASA) run actions --actions actions --port 5055
+	@bash bot/run_actions.sh 5055
 
 # The case log for the IB and IT: `make export CASE=MW-2026-0007 AS=telegram:12345`, `make purge`.
 export: $(STAMP)

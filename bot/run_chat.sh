@@ -14,7 +14,7 @@ mkdir -p .build var
 [ -s var/terminal.id ] || "$VENV/bin/python" -c "import uuid; print('terminal-' + uuid.uuid4().hex[:12])" > var/terminal.id
 CONVERSATION=$(cat var/terminal.id)
 
-PYTHONWARNINGS=ignore "$VENV/bin/rasa" run actions --actions actions --port "$PORT" >"$LOG" 2>&1 &
+bash bot/run_actions.sh "$PORT" >"$LOG" 2>&1 &
 ACTION_PID=$!
 trap 'kill "$ACTION_PID" 2>/dev/null; wait "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
 

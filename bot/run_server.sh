@@ -18,8 +18,7 @@ mkdir -p .build var
 [ -n "${MELDWIJZER_RELAY_SECRET:-}" ] || [ -s var/relay.secret ] || \
   "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(32))" > var/relay.secret
 
-PYTHONWARNINGS=ignore "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" \
-  >.build/action_server.log 2>&1 &
+bash bot/run_actions.sh "$ACTION_PORT" >.build/action_server.log 2>&1 &
 ACTION_PID=$!
 trap 'kill "$ACTION_PID" 2>/dev/null; wait "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
 

@@ -105,8 +105,8 @@ def nlu(model_path: Path, event_loop_session):
 
 def start_actions(log_dir: Path, env: Optional[Dict[str, str]] = None,
                   port: Optional[int] = None) -> subprocess.Popen:
-    """The action server (actions/) on `port` (default: a free one); `env` adds to the
-    servers' environment."""
+    """The action server (actions/) on `port` (default: a free one), started as `make chat`
+    and `make webchat` start it (bot/run_actions.sh); `env` adds to the servers' environment."""
     port = port or free_port()
     log = log_dir / f"actions-{port}.log"
     restarts = 1
@@ -114,8 +114,8 @@ def start_actions(log_dir: Path, env: Optional[Dict[str, str]] = None,
         log = log_dir / f"actions-{port}-{restarts}.log"
         restarts += 1
     process = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        ["bash", "bot/run_actions.sh", str(port)],
+        cwd=ROOT, env={**SERVER_ENV, "VENV": str(VENV_BIN.parent), **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     wait_for(f"http://127.0.0.1:{port}/health", process, log)
     process.webhook = f"http://127.0.0.1:{port}/webhook"  # type: ignore[attr-defined]

@@ -9,8 +9,7 @@ prediction together. A form turn calls two or three custom actions.
 
 `install()` replaces that method with one that does the same validation (same schema, same
 validator class, same error and message) with a validator built once. Installed when the
-Rasa server loads Meldwijzer's code (bot/safety_net.py is part of every model, and
-bot/tracker_store.py of the server's endpoints).
+Rasa server loads a Meldwijzer model (bot/safety_net.py, part of every model's pipeline).
 """
 from __future__ import annotations
 

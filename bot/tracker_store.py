@@ -23,11 +23,9 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from actions.case_log.crypto import Cipher, cipher_from_environment
-from bot import action_validation
 from actions.personal_data import dutch_words, redact
 
 logger = logging.getLogger(__name__)
-action_validation.install()  # the Rasa server that uses this store gets the faster check too
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"

@@ -140,8 +140,8 @@ def _start(args: List[str], ready: str, log: Path, env: Dict[str, str]) -> Serve
 
 def start_actions(tmp: Path, env: Dict[str, str]) -> Server:
     port = free_port()
-    return _start([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-                  f"http://127.0.0.1:{port}/health", tmp / "actions.log", env)
+    return _start(["bash", "bot/run_actions.sh", str(port)],  # as make chat/webchat start it
+                  f"http://127.0.0.1:{port}/health", tmp / "actions.log", {"VENV": str(VENV_BIN.parent), **env})
 
 
 def start_rasa(tmp: Path, endpoints: Dict, name: str) -> Server:

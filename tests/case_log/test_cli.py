@@ -12,9 +12,8 @@ from .conftest import IB, OTHER_TEACHER, TEACHER
 
 
 @pytest.fixture
-def cli_store(db_url, monkeypatch, tmp_path):
+def cli_store(db_url, monkeypatch):
     monkeypatch.setenv("MELDWIJZER_DB_URL", db_url)
-    monkeypatch.setenv("MELDWIJZER_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")  # not var/'s
     monkeypatch.setenv("MELDWIJZER_REVIEWERS", IB.id)
     store = get_store()
     yield store

@@ -4,6 +4,7 @@
   python -m bot.caselog list --as telegram:12345     open cases this person may see
   python -m bot.caselog export MW-2026-0007 --as telegram:12345   dossier note (plain text)
   python -m bot.caselog purge                        delete what is past the retention period
+  python -m bot.caselog rekey                        re-encrypt everything with the first key
 
 `purge` applies the school profile's retention period (case_log.bewaartermijn_dagen) to both
 databases, as the servers configure them: the case log (MELDWIJZER_DB_URL) loses closed cases
@@ -91,6 +92,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     purging = commands.add_parser("purge", help="verwijder casussen en gesprekken na de bewaartermijn")
     purging.add_argument("--days", type=_days, default=None,
                          help="bewaartermijn in dagen (standaard: schoolprofiel)")
+    commands.add_parser("rekey", help="versleutel alles opnieuw met de eerste sleutel (sleutel wisselen)")
     args = parser.parse_args(argv)
 
     if args.command == "key":
@@ -101,6 +103,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command == "purge":
         return purge(args.days)
+    if args.command == "rekey":
+        return rekey()
     profile = load_profile_or_none()
     try:
         store = get_store()
@@ -123,6 +127,43 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("Geen sleutel: zet MELDWIJZER_CASE_KEY of maak er een met 'python -m bot.caselog key'.",
               file=sys.stderr)
         return 4
+    return 0
+
+
+def rekey() -> int:
+    """Key rotation, step 3 of README "Sleutel wisselen": the case log and the tracker store."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from actions.case_log.crypto import cipher_from_environment
+    from bot.tracker_store import configured_db_url
+    from actions.case_log.rekey import RekeyReport, rekey_case_log, rekey_tracker
+    from actions.case_log.store import make_engine
+
+    try:
+        cipher = cipher_from_environment()
+    except KeyMissing:
+        print("Geen sleutel: zet MELDWIJZER_CASE_KEY (nieuwe sleutel eerst, dan de oude).", file=sys.stderr)
+        return 4
+    report = RekeyReport()
+    store = get_store()
+    engines = [("casuslogboek", store.engine, rekey_case_log),
+               ("gesprekken", make_engine(configured_db_url()), rekey_tracker)]
+    for label, engine, work in engines:
+        try:
+            work(engine, cipher, report)
+        except SQLAlchemyError as error:
+            print(f"De database van de {label} is niet bereikbaar ({type(error).__name__}). "
+                  "Niets meer gedaan; start 'rekey' opnieuw als hij weer bereikbaar is.", file=sys.stderr)
+            return 3
+        finally:
+            if engine is not store.engine:
+                engine.dispose()
+    print(f"{report.rewritten} versleutelde velden opnieuw versleuteld met de eerste sleutel.")
+    if report.unreadable:
+        print(f"{report.unreadable} velden kon geen enkele sleutel lezen: die zijn niet veranderd. "
+              "Houd de oude sleutel tot je weet waar ze vandaan komen.", file=sys.stderr)
+        return 5
+    print("Je kunt de oude sleutel nu weghalen uit MELDWIJZER_CASE_KEY.")
     return 0
 
 

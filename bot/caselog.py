@@ -135,7 +135,6 @@ def rekey() -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from actions.case_log.crypto import cipher_from_environment
-    from bot.tracker_store import configured_db_url
     from actions.case_log.rekey import RekeyReport, rekey_case_log, rekey_tracker
     from actions.case_log.store import make_engine
 

@@ -12,6 +12,7 @@ creator are written to the audit table, as in the chat. Messages are in Dutch (u
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional
 
@@ -78,4 +79,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
+    os.umask(0o077)  # a database, key or folder made here (var/) is for this user only
     sys.exit(main())

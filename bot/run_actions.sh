@@ -7,6 +7,7 @@
 set -euo pipefail
 PORT=${1:?usage: run_actions.sh PORT}
 VENV=${VENV:-.venv}
+umask 077  # the case log and its key in var/ are for this user only
 source "$(dirname "$0")/action_secret.sh"
 SANIC_HOST=${ACTION_HOST:-127.0.0.1} PYTHONWARNINGS=ignore \
   exec "$VENV/bin/rasa" run actions --actions actions --port "$PORT"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
+from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
@@ -109,6 +111,14 @@ def test_a_forged_action_call_gets_no_dossier(stack, request):
     answered = forged_export(stack, code, {ACTION_HEADER: os.environ["MELDWIJZER_ACTION_SECRET"]})
     assert answered.status_code == 200
     assert "Een rode striem in de nek" in answered.text  # the Rasa server's calls still run
+
+
+def test_the_case_log_file_is_for_this_user_only(stack, request):
+    if stack.kind != "sqlite":
+        pytest.skip("a file only on SQLite")
+    start(new_chat(stack, request))
+    database = Path(sa.engine.make_url(stack.case_url).database)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_closing_a_case_records_the_conclusion(stack, request):

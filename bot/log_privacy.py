@@ -14,8 +14,8 @@ whenever the Rasa server loads our plugins):
 - puts a structlog processor first in Rasa's chain that replaces the values of the keys Rasa
   itself lists as conversation content (`_anonymizer` in rasa/utils/log_utils.py) and turns an
   exception into a plain traceback without local variables;
-- makes every stdlib log record's traceback plain too, with the body of an HTTP error answer
-  left out.
+- leaves the body of an HTTP error answer out of every stdlib log record: its traceback
+  (formatted here, once), its message and its arguments.
 Exception messages stay (they tell IT what went wrong), except those bodies.
 """
 from __future__ import annotations
@@ -51,7 +51,11 @@ def plain_traceback(exc_info: Any) -> str:
         exc_info = sys.exc_info()
     if exc_info[0] is None:
         return ""
-    return _BODY.sub(f"body={REMOVED}", "".join(traceback.format_exception(*exc_info))).rstrip()
+    return without_body("".join(traceback.format_exception(*exc_info))).rstrip()
+
+
+def without_body(text: str) -> str:
+    return _BODY.sub(f"body={REMOVED}", text)
 
 
 def scrub_event(_logger: Any, _method: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
@@ -82,6 +86,12 @@ def install() -> None:
         record = previous(*args, **kwargs)
         if record.exc_info and record.exc_info[0] is not None:
             record.exc_text = plain_traceback(record.exc_info)  # used as is by every Formatter
+        # e.g. "Failed to execute custom action ... as a result of error '{e}'" (rasa/core/actions/action.py)
+        if isinstance(record.msg, str) and "body=" in record.msg:
+            record.msg = without_body(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(without_body(str(arg)) if isinstance(arg, BaseException) else arg
+                                for arg in record.args)
         return record
 
     logging.setLogRecordFactory(plain_record)

@@ -129,7 +129,7 @@ def test_structlog_keeps_no_text_and_no_local_variables():
     assert MARKER not in written
 
 
-def test_an_error_answer_body_stays_out_of_tracebacks():
+def test_an_error_answer_body_stays_out_of_log_records():
     from rasa.utils.endpoints import ClientResponseError
 
     log_privacy.install()
@@ -140,10 +140,14 @@ def test_an_error_answer_body_stays_out_of_tracebacks():
     try:
         try:
             raise ClientResponseError(500, "Internal Server Error", f'{{"text": "{MARKER}"}}'.encode())
-        except ClientResponseError:
+        except ClientResponseError as error:
             logger.exception("Encountered an exception while running action")
+            logger.warning(f"Failed to execute custom action as a result of error '{error}'.")
+            logger.error("Failed: %s", error)
     finally:
         logger.removeHandler(handler)
     written = out.getvalue()
     assert "ClientResponseError: 500, Internal Server Error, body=[weggelaten]" in written
+    assert "as a result of error '500, Internal Server Error, body=[weggelaten]" in written
+    assert "Failed: 500, Internal Server Error, body=[weggelaten]" in written
     assert MARKER not in written

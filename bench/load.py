@@ -51,7 +51,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import MODEL, RESULTS, SERVER_ENV, VENV_BIN, free_port, stop  # noqa: E402
+from conftest import MODEL, RESULTS, SERVER_ENV, VENV_BIN, action_endpoint, free_port, stop  # noqa: E402
 
 TARGETS = {"p95_ms_at_10": 150, "rasa_rss_mb": 1536, "startup_s": 30, "training_s": 180}
 TIMEOUT_S = 60
@@ -339,7 +339,7 @@ def main() -> int:
         case_url, tracker_url = next(databases)
         actions = start_actions(tmp, {"MELDWIJZER_DB_URL": case_url})
         store = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "db_url": tracker_url}
-        rasa = start_rasa(tmp, {"action_endpoint": {"url": actions.url + "/webhook"}, "tracker_store": store},
+        rasa = start_rasa(tmp, {"action_endpoint": action_endpoint(actions.url + "/webhook"), "tracker_store": store},
                           f"full-{db}")
         name = f"full {db}"
         try:

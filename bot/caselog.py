@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from typing import List, Optional
 
@@ -167,4 +168,5 @@ def rekey() -> int:
 
 
 if __name__ == "__main__":
+    os.umask(0o077)  # a database, key or folder made here (var/) is for this user only
     sys.exit(main())

@@ -32,7 +32,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import log_privacy
+
 logger = logging.getLogger(__name__)
+log_privacy.install()  # Rasa's REST handler would log message text on a timeout or failure
 
 RELAY_HEADER = "X-Meldwijzer-Relay"
 RELAY_SECRET_FILE = Path(os.environ.get("MELDWIJZER_RELAY_SECRET_FILE", "var/relay.secret"))

@@ -15,6 +15,7 @@ mkdir -p .build var
 
 # The case log's encryption key: made once (git-ignored var/case.key) if none is configured.
 "$VENV/bin/python" -m bot.caselog key
+source bot/action_secret.sh  # MELDWIJZER_ACTION_SECRET, for the action server and endpoints.yml
 # One conversation per terminal user, kept across restarts (a random id, not a name).
 [ -s var/terminal.id ] || "$VENV/bin/python" -c "import uuid; print('terminal-' + uuid.uuid4().hex[:12])" > var/terminal.id
 CONVERSATION=$(cat var/terminal.id)

@@ -10,13 +10,14 @@ VENV=${VENV:-.venv}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
-umask 077  # the case log, conversations, key and relay secret in var/ are for this user only
+umask 077  # the case log, conversations, key and secrets in var/ are for this user only
 mkdir -p .build var
 
 "$VENV/bin/python" -m bot.caselog key
 # The secret the Telegram bot process shows to the Rasa server (bot/channels.py).
 [ -n "${MELDWIJZER_RELAY_SECRET:-}" ] || [ -s var/relay.secret ] || \
   "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(32))" > var/relay.secret
+source bot/action_secret.sh  # MELDWIJZER_ACTION_SECRET, for the action server and endpoints.yml
 
 bash bot/run_actions.sh "$ACTION_PORT" >.build/action_server.log 2>&1 &
 ACTION_PID=$!

@@ -35,8 +35,10 @@ from sqlalchemy.engine import make_url
 
 from actions.case_log.crypto import Cipher, cipher_from_environment
 from actions.personal_data import dutch_words, redact
+from bot import log_privacy
 
 logger = logging.getLogger(__name__)
+log_privacy.install()  # no conversation text in the Rasa server's log (also `rasa shell`)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"

@@ -37,6 +37,9 @@ os.environ.pop("MELDWIJZER_REVIEWERS", None)
 # The secret the Telegram bot process shows to the Rasa server's relay channel (bot/channels.py).
 os.environ["MELDWIJZER_RELAY_SECRET"] = Fernet.generate_key().decode("ascii")
 os.environ["MELDWIJZER_RELAY_SECRET_FILE"] = str(TEST_VAR / "no.secret")
+# The secret the Rasa server shows to the action server (endpoints.yml, actions/server_guard.py).
+os.environ["MELDWIJZER_ACTION_SECRET"] = Fernet.generate_key().decode("ascii")
+os.environ["MELDWIJZER_ACTION_SECRET_FILE"] = str(TEST_VAR / "no.action.secret")
 
 # Environment for servers: offline, quiet, no telemetry.
 SERVER_ENV = {
@@ -134,6 +137,12 @@ def action_server(tmp_path_factory) -> Iterator[str]:
         stop(process)
 
 
+def action_endpoint(url: str) -> Dict:
+    """endpoints.yml's action endpoint (with its secret header) at another URL."""
+    shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["action_endpoint"]
+    return {**shipped, "url": url}
+
+
 def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[Dict] = None,
                env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
                credentials: Optional[Path] = None, extra_args: Optional[List[str]] = None,
@@ -141,7 +150,7 @@ def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[
     """`rasa run` with the channels of credentials.yml; conversations in memory unless
     `tracker_store`."""
     endpoints = tmp / "endpoints.yml"
-    config: Dict = {"action_endpoint": {"url": action_url}}
+    config: Dict = {"action_endpoint": action_endpoint(action_url)}
     if tracker_store:
         config["tracker_store"] = tracker_store
     endpoints.write_text(yaml.safe_dump(config))

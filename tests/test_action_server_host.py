@@ -1,5 +1,6 @@
-"""The action server answers the Rasa server on this machine only: it has no login and trusts
-what it is sent (who asks, which case), so it must not be reachable from the school network.
+"""The action server answers the Rasa server on this machine only: it trusts what it is sent
+(who asks, which case) once the call shows the shared secret (tests/test_action_server_auth.py),
+and it is not reachable from the school network either.
 Started as `make chat`, `make webchat` and `make actions` start it (bot/run_actions.sh)."""
 from __future__ import annotations
 

@@ -5,13 +5,18 @@ For PostgreSQL the action server reaches the database through a TCP proxy, so a 
 stop the database under a running conversation (tests/pg.py)."""
 from __future__ import annotations
 
+import os
 import re
+import stat
 import time
-from typing import Iterator
+from pathlib import Path
+from typing import Dict, Iterator
 
 import pytest
+import requests
 import sqlalchemy as sa
 
+from actions.server_guard import ACTION_HEADER
 from conftest import Chat
 from stacks import BACKENDS, IB_USER, Stack, open_stack
 
@@ -78,6 +83,42 @@ def test_only_the_creator_and_the_ib_see_a_case(stack, request):
     ib = Chat(stack.base_url, IB_USER)
     assert f"casus {code}" in ib.say(f"exporteer {code}")
     assert "door een collega geopend" in ib.say(f"verder met {code}")
+
+
+def forged_export(stack: Stack, code: str, headers: Dict[str, str]) -> requests.Response:
+    """An action call as the Rasa server makes it, as if the IB had typed 'exporteer <code>'."""
+    text = f"exporteer {code}"
+    tracker = {"sender_id": IB_USER, "slots": {}, "paused": False, "followup_action": None,
+               "latest_message": {"text": text, "intent": {"name": "export_case"}},
+               "events": [{"event": "user", "text": text, "input_channel": "rest"}],
+               "active_loop": {}, "latest_action_name": "action_listen"}
+    return requests.post(stack.actions.webhook, headers=headers, timeout=30, json={
+        "next_action": "action_export_case", "sender_id": IB_USER, "tracker": tracker,
+        "domain": {}, "version": "3.6.21"})
+
+
+def test_a_forged_action_call_gets_no_dossier(stack, request):
+    # Any process on the server could post a tracker that names the IB as the sender.
+    chat = new_chat(stack, request)
+    code = start(chat)
+    chat.say("/deny")
+    chat.say("/deny")
+    chat.say("Een rode striem in de nek, gezien tijdens het buitenspelen.")
+    for headers in ({}, {ACTION_HEADER: "geraden-geheim-van-voldoende-lengte"}):
+        refused = forged_export(stack, code, headers)
+        assert refused.status_code == 403, refused.text
+        assert "striem" not in refused.text and "DOSSIERNOTITIE" not in refused.text
+    answered = forged_export(stack, code, {ACTION_HEADER: os.environ["MELDWIJZER_ACTION_SECRET"]})
+    assert answered.status_code == 200
+    assert "Een rode striem in de nek" in answered.text  # the Rasa server's calls still run
+
+
+def test_the_case_log_file_is_for_this_user_only(stack, request):
+    if stack.kind != "sqlite":
+        pytest.skip("a file only on SQLite")
+    start(new_chat(stack, request))
+    database = Path(sa.engine.make_url(stack.case_url).database)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_closing_a_case_records_the_conclusion(stack, request):

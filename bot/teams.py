@@ -5,7 +5,8 @@ Rasa 3.6's connector asks for its token at the multi-tenant endpoint
 single-tenant and must use their own tenant's endpoint. `TeamsInput` is Rasa's
 BotFrameworkInput with that one difference, plus: it starts without internet (the signing
 keys are fetched when the first request comes, not at start-up), and every request without a
-valid Bot Framework signature is refused.
+valid Bot Framework signature is refused. Its conversations are "botframework:<Teams user id>"
+(bot/channels.py conversation_id): the case log's actor, never mixed up with another channel.
 
 credentials.yml (off by default; see README "Microsoft Teams"):
   bot.teams.TeamsInput:
@@ -24,10 +25,13 @@ from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.channels import conversation_id
+
 logger = logging.getLogger(__name__)
 
 LOGIN_URL = "https://login.microsoftonline.com"
 SCOPE = "https://api.botframework.com/.default"
+CHANNEL = BotFrameworkInput.name()  # "botframework"
 
 
 class TenantBotFramework(BotFramework):
@@ -40,6 +44,12 @@ class TenantBotFramework(BotFramework):
         super().__init__(app_id, app_password, conversation, bot, service_url)
         self.tenant_id = tenant_id
         self.token_url = f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
+
+    def prepare_message(self, recipient_id: Text, message_data: Dict[Text, Any]) -> Dict[Text, Any]:
+        # Rasa answers to the conversation id ("botframework:<id>"); Teams knows the user as <id>.
+        prefix = conversation_id(CHANNEL, "")
+        user = recipient_id[len(prefix):] if recipient_id.startswith(prefix) else recipient_id
+        return super().prepare_message(user, message_data)
 
     async def _get_headers(self) -> Optional[Dict[Text, Any]]:
         key = (self.tenant_id, self.app_id)
@@ -87,13 +97,18 @@ class TeamsInput(BotFrameworkInput):
             self.jwt_keys = {}
             self.jwt_update_time = dt.datetime.fromtimestamp(0)
 
+    def own(self, message: UserMessage) -> UserMessage:
+        """The message with this channel's conversation id and the tenant's output channel."""
+        message.sender_id = conversation_id(CHANNEL, message.sender_id)
+        channel = message.output_channel
+        if isinstance(channel, BotFramework) and not isinstance(channel, TenantBotFramework):
+            message.output_channel = TenantBotFramework(
+                channel.app_id, channel.app_password, channel.conversation, channel.bot,
+                channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
+        return message
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def through_tenant(message: UserMessage) -> Any:
-            channel = message.output_channel
-            if isinstance(channel, BotFramework) and not isinstance(channel, TenantBotFramework):
-                message.output_channel = TenantBotFramework(
-                    channel.app_id, channel.app_password, channel.conversation, channel.bot,
-                    channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
-            return await on_new_message(message)
+            return await on_new_message(self.own(message))
 
         return super().blueprint(through_tenant)

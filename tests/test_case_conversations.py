@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from conftest import Chat
+from conftest import Chat, TelegramChat
 from stacks import BACKENDS, IB_USER, Stack, open_stack
 
 CODE = re.compile(r"MW-\d{4}-\d{4}")
@@ -75,7 +75,7 @@ def test_only_the_creator_and_the_ib_see_a_case(stack, request):
     unknown = other.say("exporteer MW-2026-9999")
     assert f"Ik vind geen casus {code}" in refused
     assert refused.replace(code, "X") == unknown.replace("MW-2026-9999", "X")
-    ib = Chat(stack.base_url, IB_USER)
+    ib = TelegramChat(stack.base_url, IB_USER)
     assert f"casus {code}" in ib.say(f"exporteer {code}")
     assert "door een collega geopend" in ib.say(f"verder met {code}")
 
@@ -145,7 +145,7 @@ def test_the_tracker_store_keeps_no_readable_text(stack, request):
     engine = sa.create_engine(stack.tracker_url)
     with engine.connect() as conn:
         rows = [r[0] for r in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
-                                           {"s": chat.sender})]
+                                           {"s": chat.conversation_id})]
     engine.dispose()
     assert rows and all(row.startswith("gAAAAA") for row in rows)
     assert not any("schram" in row or "Graaf" in row for row in rows)

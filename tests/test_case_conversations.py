@@ -10,9 +10,10 @@ import time
 from typing import Iterator
 
 import pytest
+import requests
 import sqlalchemy as sa
 
-from conftest import Chat, TelegramChat
+from conftest import REST_AUTH, Chat, TelegramChat, render
 from stacks import BACKENDS, IB_USER, Stack, open_stack
 
 CODE = re.compile(r"MW-\d{4}-\d{4}")
@@ -78,6 +79,26 @@ def test_only_the_creator_and_the_ib_see_a_case(stack, request):
     ib = TelegramChat(stack.base_url, IB_USER)
     assert f"casus {code}" in ib.say(f"exporteer {code}")
     assert "door een collega geopend" in ib.say(f"verder met {code}")
+
+
+def test_no_rest_sender_is_the_ib(stack, request):
+    """The IB is a Telegram user (proven by the relay's secret). A REST integration may name any
+    sender: no spelling of the IB's id gives it the IB's view of every case (issue 13, #3)."""
+    teacher = new_chat(stack, request, "-t")
+    code = start(teacher)
+    ib = TelegramChat(stack.base_url, IB_USER)
+    ib_code = start(ib)
+    seen = ib.say("mijn casussen")
+    assert code in seen and ib_code in seen  # the IB's view: a colleague's case too
+    for spelling in (IB_USER, f"telegram:{IB_USER}", f"telegram-{IB_USER}", "ib-gesprekstest",
+                     "ib-voorbeeldschool", "rest:ib-gesprekstest", f"{IB_USER}/x"):
+        response = requests.post(stack.base_url + "/webhooks/rest/webhook", headers=REST_AUTH, timeout=60,
+                                 json={"sender": spelling, "message": "mijn casussen"})
+        text = render(response.json()) if response.status_code == 200 else response.text
+        assert code not in text and ib_code not in text, (spelling, text)
+        export = requests.post(stack.base_url + "/webhooks/rest/webhook", headers=REST_AUTH, timeout=60,
+                               json={"sender": spelling, "message": f"exporteer {code}"})
+        assert "DOSSIERNOTITIE" not in export.text, spelling
 
 
 def test_closing_a_case_records_the_conclusion(stack, request):

@@ -9,7 +9,7 @@ lets the caller name any `input_channel` and any `sender`; these subclasses do n
   credentials.yml. Each integration gets its own token (MELDWIJZER_REST_TOKENS="name=token,...")
   and sends it as `Authorization: Bearer <token>`; no or a wrong token: refused. The integration
   is the identity: conversation "rest:<name>", or "rest:<name>/<sender>" when the body gives a
-  `sender` (letters, digits, "_", "." and "-", at most 64): a namespace the integration owns.
+  `sender` (letters, digits, "_", "." and "-", at most 128): a namespace the integration owns.
 - `TelegramRelayInput` (/webhooks/telegram/webhook): only the python-telegram-bot process
   (bot/telegram_bot.py) may post here, proven by the shared secret in the header
   X-Meldwijzer-Relay (MELDWIJZER_RELAY_SECRET, or the git-ignored file var/relay.secret that
@@ -48,7 +48,7 @@ NO_REPLY = ("Daar heb ik nu geen antwoord op. Typ 'menu' voor de opties, of prob
 EMERGENCY = "Direct gevaar? Bel 112. Veilig Thuis: 0800-2000 (gratis, 24/7)."
 DANGER_RESPONSES = ("utter_acute_guidance", "utter_acute_child_and_record")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # an integration's name or its own sender
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")  # an integration's name or its own sender
 TELEGRAM_USER = re.compile(r"^[0-9]{1,20}$")
 MIN_TOKEN = 24  # characters; `python -c "import secrets; print(secrets.token_urlsafe(32))"` gives 43
 
@@ -215,7 +215,7 @@ class RestChannel(OwnChannelRest):
             return integration
         if not isinstance(sender, str) or not SAFE_NAME.match(sender):
             return refused(400, "'sender' mag alleen letters, cijfers, '_', '.' en '-' hebben "
-                                "(hoogstens 64).")
+                                "(hoogstens 128).")
         return f"{integration}/{sender}"
 
 

@@ -232,7 +232,7 @@ def rasa_server(model_path, action_server, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def chat(rasa_server, request) -> Chat:
-    safe = re.sub(r"\W+", "-", request.node.name)[-60:]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[-60:]
     return Chat(rasa_server, f"test-{safe}-{time.monotonic_ns()}")
 
 

@@ -25,7 +25,7 @@ def stack(request, model_path, tmp_path_factory) -> Iterator[Stack]:
 
 
 def new_chat(stack: Stack, request, suffix: str = "") -> Chat:
-    safe = re.sub(r"\W+", "-", request.node.name)[-40:]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[-40:]
     return Chat(stack.base_url, f"case-{safe}{suffix}-{time.monotonic_ns()}")
 
 

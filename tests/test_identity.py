@@ -78,7 +78,7 @@ def test_a_post_that_is_not_json_is_refused_on_every_channel(rasa_server, conten
 
 
 @pytest.mark.parametrize("sender", ["telegram:700123", "webchat:user-ib", "tests/ib", "../x", "a b",
-                                    "x" * 65, 700123, ["ib"]])
+                                    "x" * 129, 700123, ["ib"]])
 def test_a_rest_sender_outside_the_safe_pattern_is_refused(rasa_server, sender):
     response = requests.post(rasa_server + REST, json={"sender": sender, "message": "hoi"},
                              headers=REST_AUTH, timeout=30)

@@ -61,7 +61,7 @@ train: $(MODEL)
 chat: $(MODEL)
 	@bash bot/run_chat.sh $(MODEL)
 
-# The Rasa server with every channel of credentials.yml: REST, the web chat page, the Telegram relay.
+# The Rasa server with every channel of credentials.yml: the web chat page, the Telegram relay (REST if on).
 webchat serve: $(MODEL)
 	@bash bot/run_server.sh $(MODEL)
 

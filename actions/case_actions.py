@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .case_log.crypto import KeyMissing
-from .case_log.dialogue import CASE_SLOT, SAVED_MARK, actor_of, get_store, in_thread, record, slot_events
+from .case_log.dialogue import CASE_SLOT, SAVED_MARK, get_store, in_thread, proven_actor, record, slot_events
 from .case_log.export import TZ, dossier_note, local
 from .case_log.store import CaseLogUnavailable, CaseNotVisible, CaseView, utcnow
 from .meldcode_route import AFWEGING, STEP_OF, TEXT_QUESTIONS, Status, walk
@@ -102,7 +102,10 @@ class ActionMyCases(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        cases = await ask_store(dispatcher, None, "open_cases", actor_of(tracker))
+        actor = proven_actor(tracker, dispatcher)
+        if actor is None:
+            return []
+        cases = await ask_store(dispatcher, None, "open_cases", actor)
         if cases is NOT_DONE:
             return []
         if not cases:
@@ -133,7 +136,9 @@ def answers_from_case(case: CaseView) -> Dict[str, Any]:
 
 async def resume_case(code: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
     """'verder met MW-…': the route of that case, at the question where it stopped."""
-    actor = actor_of(tracker)
+    actor = proven_actor(tracker, dispatcher)
+    if actor is None:
+        return []
     case = await ask_store(dispatcher, code, "read_case", code, actor)
     if case is NOT_DONE:
         return []
@@ -166,7 +171,10 @@ class ActionExportCase(Action):
         if not code:
             dispatcher.utter_message(response="utter_which_case")
             return []
-        case = await ask_store(dispatcher, code, "read_case", code, actor_of(tracker), "export")
+        actor = proven_actor(tracker, dispatcher)
+        if actor is None:
+            return []
+        case = await ask_store(dispatcher, code, "read_case", code, actor, "export")
         if case is NOT_DONE:
             return []
         profile = load_profile_or_none()
@@ -212,7 +220,10 @@ class ActionCloseCase(Action):
             return reset
         if not conclusion:
             return reset  # the form was left (e.g. 'stop'): nothing is closed
-        if await ask_store(dispatcher, code, "close_case", code, actor_of(tracker), conclusion,
+        actor = proven_actor(tracker, dispatcher)
+        if actor is None:
+            return reset
+        if await ask_store(dispatcher, code, "close_case", code, actor, conclusion,
                            unavailable="utter_case_not_closed") is NOT_DONE:
             return reset
         profile = load_profile_or_none()
@@ -297,10 +308,13 @@ class ActionSaveNote(Action):
             return reset
         if not (kind and text):
             return reset  # the form was left: nothing to save
+        actor = proven_actor(tracker, dispatcher)
+        if actor is None:
+            return reset
         write = {"op": "entry", "at": utcnow().isoformat(), "kind": kind, "text": text,
                  "source": tracker.get_slot(NOTE_SOURCE_SLOT)}
         if code != tracker.get_slot(CASE_SLOT):  # a note for another of this user's cases
-            if await ask_store(dispatcher, code, "apply", code, actor_of(tracker), [write],
+            if await ask_store(dispatcher, code, "apply", code, actor, [write],
                                unavailable="utter_case_not_saved") is NOT_DONE:
                 return reset
             slots: Dict[str, Any] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,14 @@ DEFAULT_PROFILE = PROJECT_ROOT / "data" / "schools" / "voorbeeldschool.yml"
 NATIONAL_NUMBERS = {"noodnummer": "112", "veilig_thuis": "08002000"}
 REQUIRED_CONTACTS = ("noodnummer", "veilig_thuis", "ib", "directie")
 STEP_PLANS = ("vijf_stappen", "zes_stappen")
+# An aandachtsfunctionaris sees every case, so only an id that its channel proves can be one:
+# Telegram (the relay's secret), the web chat behind the sign-in proxy, Teams (signed by
+# Microsoft). Never REST (an integration's own namespace) or the terminal (`rasa shell`).
+PROVEN_REVIEWER = {
+    "telegram": re.compile(r"^[0-9]{1,20}$"),
+    "webchat": re.compile(r"^user-\S+$"),
+    "botframework": re.compile(r"^\S+$"),
+}
 
 
 class ProfileError(ValueError):
@@ -99,6 +108,20 @@ def check_phone(key: str, phone: str) -> None:
         raise ProfileError(f"contact {key}: {phone!r} is geen geldig Nederlands nummer")
 
 
+def check_reviewer(reviewer: str, where: str = "case_log.aandachtsfunctionarissen") -> str:
+    """`reviewer` ("kanaal:gebruiker") if its channel proves who that is, else ProfileError."""
+    channel, _, user = reviewer.partition(":")
+    if not channel or not user:
+        raise ProfileError(f"{where}: {reviewer!r} is geen kanaal:gebruiker")
+    pattern = PROVEN_REVIEWER.get(channel)
+    if pattern is None or not pattern.match(user):
+        raise ProfileError(
+            f"{where}: {reviewer!r} kan geen aandachtsfunctionaris zijn. Dat kanaal bewijst niet wie "
+            "iemand is. Gebruik telegram:<Telegram-id>, webchat:user-<inlognaam> (webchat achter "
+            "de aanmeld-proxy) of botframework:<Teams-id>.")
+    return reviewer
+
+
 def _time(value: str, what: str) -> dt.time:
     try:
         return dt.time.fromisoformat(str(value))
@@ -155,11 +178,7 @@ def parse_profile(raw: dict) -> SchoolProfile:
     case_log = raw.get("case_log") or {}
     if not isinstance(case_log, dict):
         raise ProfileError("case_log: verwacht aandachtsfunctionarissen en bewaartermijn_dagen")
-    reviewers = tuple(str(r) for r in case_log.get("aandachtsfunctionarissen") or ())
-    for reviewer in reviewers:
-        channel, _, user = reviewer.partition(":")
-        if not channel or not user:
-            raise ProfileError(f"case_log.aandachtsfunctionarissen: {reviewer!r} is geen kanaal:gebruiker")
+    reviewers = tuple(check_reviewer(str(r)) for r in case_log.get("aandachtsfunctionarissen") or ())
     retention = case_log.get("bewaartermijn_dagen", 730)
     if not isinstance(retention, int) or retention < 1:
         raise ProfileError("case_log.bewaartermijn_dagen: geef een aantal dagen (bijv. 730)")

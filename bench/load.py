@@ -51,7 +51,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import MODEL, RESULTS, SERVER_ENV, VENV_BIN, action_endpoint, free_port, stop  # noqa: E402
+# REST is off in credentials.yml; the bench uses the tests' credentials (REST on) and token.
+from conftest import (MODEL, REST_AUTH, RESULTS, SERVER_ENV, TEST_CREDENTIALS, VENV_BIN,  # noqa: E402
+                      action_endpoint, free_port, stop)
 
 TARGETS = {"p95_ms_at_10": 150, "rasa_rss_mb": 1536, "startup_s": 30, "training_s": 180}
 TIMEOUT_S = 60
@@ -149,7 +151,7 @@ def start_rasa(tmp: Path, endpoints: Dict, name: str) -> Server:
     path.write_text(yaml.safe_dump(endpoints))
     port = free_port()
     return _start([str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(path),
-                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
+                   "--credentials", str(TEST_CREDENTIALS), "--port", str(port),
                    "--interface", "127.0.0.1"],
                   f"http://127.0.0.1:{port}/", tmp / f"rasa-{name}.log", {})
 
@@ -195,7 +197,7 @@ async def user(session: aiohttp.ClientSession, url: str, run: Run, sender: str, 
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5) if i else think_s * rng.uniform(0, 1))
         began = time.perf_counter()
         try:
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
+            async with session.post(url, json={"sender": sender, "message": text}, headers=REST_AUTH) as response:
                 body = await response.text()
                 elapsed = (time.perf_counter() - began) * 1000
                 if response.status != 200:
@@ -251,7 +253,7 @@ def warm_up(server: Server, script: str) -> float:
     for text, _ in script_for(script, random.Random(0))[:4]:
         began = time.perf_counter()
         requests.post(server.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                      timeout=TIMEOUT_S).raise_for_status()
+                      headers=REST_AUTH, timeout=TIMEOUT_S).raise_for_status()
         times.append((time.perf_counter() - began) * 1000)
     return round(times[0], 1)
 

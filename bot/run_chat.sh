@@ -39,7 +39,9 @@ echo "Meldwijzer start. Typ 'hoi' of 'menu'. Stoppen: /stop"
 # Reminders that came due for this terminal user (follow-ups of their cases).
 "$VENV/bin/python" -m bot.followups --show-for "cmdline:$CONVERSATION" || true
 # Quiet: warnings only on screen; the log file keeps the rest (never message text at INFO).
+# The conversation id names its channel, as every channel's does (the case log's actor is
+# cmdline:<id>); the shell's own HTTP server listens on this machine only.
 PYTHONWARNINGS=ignore "$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --quiet \
   --interface 127.0.0.1 --port "$CHAT_PORT" \
-  --conversation-id "$CONVERSATION" \
+  --conversation-id "cmdline:$CONVERSATION" \
   --log-file .build/rasa_shell.log

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serve Meldwijzer over HTTP: the action server in the background and the Rasa server with the
-# channels of credentials.yml (REST, the web chat page, the Telegram relay). Stops both on exit.
+# channels of credentials.yml (the web chat page, the Telegram relay; REST if switched on). Stops both on exit.
 #   HOST (default 127.0.0.1), PORT (default 5005), ACTION_PORT (default 5055)
 # The Rasa HTTP API (/conversations, /model, ...) is off unless MELDWIJZER_API_TOKEN is set; then
 # it is on and every call needs ?token=<that token> (README "Productie").
@@ -25,7 +25,8 @@ trap 'kill "$ACTION_PID" 2>/dev/null; wait "$ACTION_PID" 2>/dev/null || true' EX
 
 echo "Meldwijzer draait op http://$HOST:$PORT"
 echo "  Webchat:  http://$HOST:$PORT/webhooks/webchat/"
-echo "  REST:     POST http://$HOST:$PORT/webhooks/rest/webhook"
+grep -q '^bot.channels.RestChannel:' credentials.yml && \
+  echo "  REST:     POST http://$HOST:$PORT/webhooks/rest/webhook (alleen met token)"
 echo "Stoppen: Ctrl+C"
 API_ARGS=()
 if [ -n "${MELDWIJZER_API_TOKEN:-}" ]; then

@@ -13,6 +13,8 @@ unless it proves it came from Microsoft's Bot Connector for this school's tenant
   access token, is posted to that URL, so a replayed token with another serviceUrl would
   hand the bot's token to whoever runs that URL;
 - the activity's tenant (channelData.tenant.id) is the configured tenant.
+Its conversations are "botframework:<Teams user id>" (bot/channels.py conversation_id): the
+case log's actor, never mixed up with another channel.
 
 credentials.yml (off by default; see README "Microsoft Teams"):
   bot.teams.TeamsInput:
@@ -40,11 +42,14 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import conversation_id
+
 logger = logging.getLogger(__name__)
 
 LOGIN_URL = "https://login.microsoftonline.com"
 SCOPE = "https://api.botframework.com/.default"
 BOT_CONNECTOR_ISSUER = "https://api.botframework.com"
+CHANNEL = BotFrameworkInput.name()  # "botframework"
 
 
 class TenantBotFramework(BotFramework):
@@ -57,6 +62,12 @@ class TenantBotFramework(BotFramework):
         super().__init__(app_id, app_password, conversation, bot, service_url)
         self.tenant_id = tenant_id
         self.token_url = f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
+
+    def prepare_message(self, recipient_id: Text, message_data: Dict[Text, Any]) -> Dict[Text, Any]:
+        # Rasa answers to the conversation id ("botframework:<id>"); Teams knows the user as <id>.
+        prefix = conversation_id(CHANNEL, "")
+        user = recipient_id[len(prefix):] if recipient_id.startswith(prefix) else recipient_id
+        return super().prepare_message(user, message_data)
 
     async def _get_headers(self) -> Optional[Dict[Text, Any]]:
         key = (self.tenant_id, self.app_id)
@@ -147,14 +158,19 @@ class TeamsInput(BotFrameworkInput):
             return "tenant"
         return None
 
+    def own(self, message: UserMessage) -> UserMessage:
+        """The message with this channel's conversation id and the tenant's output channel."""
+        message.sender_id = conversation_id(CHANNEL, message.sender_id)
+        channel = message.output_channel
+        if isinstance(channel, BotFramework) and not isinstance(channel, TenantBotFramework):
+            message.output_channel = TenantBotFramework(
+                channel.app_id, channel.app_password, channel.conversation, channel.bot,
+                channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
+        return message
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def through_tenant(message: UserMessage) -> Any:
-            channel = message.output_channel
-            if isinstance(channel, BotFramework) and not isinstance(channel, TenantBotFramework):
-                message.output_channel = TenantBotFramework(
-                    channel.app_id, channel.app_password, channel.conversation, channel.bot,
-                    channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
-            return await on_new_message(message)
+            return await on_new_message(self.own(message))
 
         teams = super().blueprint(through_tenant)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -40,6 +41,16 @@ os.environ["MELDWIJZER_RELAY_SECRET_FILE"] = str(TEST_VAR / "no.secret")
 # The secret the Rasa server shows to the action server (endpoints.yml, actions/server_guard.py).
 os.environ["MELDWIJZER_ACTION_SECRET"] = Fernet.generate_key().decode("ascii")
 os.environ["MELDWIJZER_ACTION_SECRET_FILE"] = str(TEST_VAR / "no.action.secret")
+# REST, off in the shipped credentials.yml, is on for the test servers (TEST_CREDENTIALS: the
+# shipped file with its REST line switched on), for one integration whose token `Chat` sends.
+REST_INTEGRATION = "tests"
+REST_TOKEN = secrets.token_urlsafe(32)
+REST_AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
+os.environ["MELDWIJZER_REST_TOKENS"] = f"{REST_INTEGRATION}={REST_TOKEN}"
+TEST_CREDENTIALS = TEST_VAR / "credentials.yml"
+TEST_CREDENTIALS.write_text((ROOT / "credentials.yml").read_text().replace(
+    "\n# bot.channels.RestChannel:\n", "\nbot.channels.RestChannel:\n"))
+assert "\nbot.channels.RestChannel:\n" in TEST_CREDENTIALS.read_text(), "credentials.yml: REST line moved"
 
 # Environment for servers: offline, quiet, no telemetry.
 SERVER_ENV = {
@@ -147,8 +158,8 @@ def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[
                env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
                credentials: Optional[Path] = None, extra_args: Optional[List[str]] = None,
                ready_path: str = "/") -> subprocess.Popen:
-    """`rasa run` with the channels of credentials.yml; conversations in memory unless
-    `tracker_store`."""
+    """`rasa run` with the channels of `credentials` (default TEST_CREDENTIALS: credentials.yml
+    with REST on); conversations in memory unless `tracker_store`."""
     endpoints = tmp / "endpoints.yml"
     config: Dict = {"action_endpoint": action_endpoint(action_url)}
     if tracker_store:
@@ -159,7 +170,7 @@ def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[
     process = subprocess.Popen(
         [
             str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", str(credentials or ROOT / "credentials.yml"), "--port", str(port),
+            "--credentials", str(credentials or TEST_CREDENTIALS), "--port", str(port),
             "--interface", "127.0.0.1", *(extra_args or []),
         ],
         cwd=ROOT, env={**SERVER_ENV, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT,
@@ -170,21 +181,44 @@ def start_rasa(model: Path, action_url: str, tmp: Path, tracker_store: Optional[
     return process
 
 
+def rest_id(sender: str) -> str:
+    """The conversation id (and case log actor) the REST channel gives the tests' `sender`."""
+    return f"rest:{REST_INTEGRATION}/{sender}"
+
+
 class Chat:
-    """A user talking to Rasa through the REST channel."""
+    """A user talking to Rasa through the REST channel, as the tests' integration (its token).
+    `conversation_id`: the id Rasa and the case log know this user by."""
+
+    path = "/webhooks/rest/webhook"
 
     def __init__(self, base_url: str, sender: str) -> None:
-        self.url = base_url + "/webhooks/rest/webhook"
+        self.url = base_url + self.path
         self.sender = sender
+        self.headers = dict(REST_AUTH)
+        self.conversation_id = rest_id(sender)
 
     def send(self, text: str) -> List[Dict]:
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response = requests.post(self.url, json={"sender": self.sender, "message": text},
+                                 headers=self.headers, timeout=60)
         assert response.status_code == 200, response.text
         return response.json()
 
     def say(self, text: str) -> str:
         """Send and return all reply texts joined, buttons listed as [title]."""
         return render(self.send(text))
+
+
+class TelegramChat(Chat):
+    """A Telegram user as the Telegram bot process relays them (with the relay's secret): an
+    identity the channel proves (conversation "telegram:<id>")."""
+
+    path = "/webhooks/telegram/webhook"
+
+    def __init__(self, base_url: str, telegram_id: str) -> None:
+        super().__init__(base_url, telegram_id)
+        self.headers = {"X-Meldwijzer-Relay": os.environ["MELDWIJZER_RELAY_SECRET"]}
+        self.conversation_id = f"telegram:{telegram_id}"
 
 
 def render(replies: List[Dict]) -> str:
@@ -208,7 +242,7 @@ def rasa_server(model_path, action_server, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def chat(rasa_server, request) -> Chat:
-    safe = re.sub(r"\W+", "-", request.node.name)[-60:]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[-60:]
     return Chat(rasa_server, f"test-{safe}-{time.monotonic_ns()}")
 
 

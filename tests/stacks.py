@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from conftest import start_actions, start_rasa, stop
 from pg import TcpProxy, pg_database
 
-IB_USER = "ib-gesprekstest"
+IB_USER = "700900"  # the IB: a fictitious Telegram user id, through the relay (conftest.TelegramChat)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -29,7 +29,7 @@ class Stack:
         self.case_url, self.tracker_url = case_url, tracker_url
         # The case log as a test reads it (not through the proxy).
         self.direct_case_url = direct_case_url or case_url
-        self.actions_env = {"MELDWIJZER_DB_URL": case_url, "MELDWIJZER_REVIEWERS": f"rest:{IB_USER}"}
+        self.actions_env = {"MELDWIJZER_DB_URL": case_url, "MELDWIJZER_REVIEWERS": f"telegram:{IB_USER}"}
         self.actions = start_actions(tmp, self.actions_env)
         self.rasa = self._start_rasa()
 

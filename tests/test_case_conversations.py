@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 
 from actions.server_guard import ACTION_HEADER
-from conftest import Chat
+from conftest import REST_AUTH, Chat, TelegramChat, render
 from stacks import BACKENDS, IB_USER, Stack, open_stack
 
 CODE = re.compile(r"MW-\d{4}-\d{4}")
@@ -29,7 +29,7 @@ def stack(request, model_path, tmp_path_factory) -> Iterator[Stack]:
 
 
 def new_chat(stack: Stack, request, suffix: str = "") -> Chat:
-    safe = re.sub(r"\W+", "-", request.node.name)[-40:]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[-40:]
     return Chat(stack.base_url, f"case-{safe}{suffix}-{time.monotonic_ns()}")
 
 
@@ -80,35 +80,37 @@ def test_only_the_creator_and_the_ib_see_a_case(stack, request):
     unknown = other.say("exporteer MW-2026-9999")
     assert f"Ik vind geen casus {code}" in refused
     assert refused.replace(code, "X") == unknown.replace("MW-2026-9999", "X")
-    ib = Chat(stack.base_url, IB_USER)
+    ib = TelegramChat(stack.base_url, IB_USER)
     assert f"casus {code}" in ib.say(f"exporteer {code}")
     assert "door een collega geopend" in ib.say(f"verder met {code}")
 
 
-def forged_export(stack: Stack, code: str, headers: Dict[str, str]) -> requests.Response:
-    """An action call as the Rasa server makes it, as if the IB had typed 'exporteer <code>'."""
+def forged_export(stack: Stack, code: str, conversation: str, headers: Dict[str, str]) -> requests.Response:
+    """An action call as the Rasa server makes it, as if the case's owner (`conversation`, a
+    REST conversation id) had typed 'exporteer <code>'."""
     text = f"exporteer {code}"
-    tracker = {"sender_id": IB_USER, "slots": {}, "paused": False, "followup_action": None,
+    tracker = {"sender_id": conversation, "slots": {}, "paused": False, "followup_action": None,
                "latest_message": {"text": text, "intent": {"name": "export_case"}},
                "events": [{"event": "user", "text": text, "input_channel": "rest"}],
                "active_loop": {}, "latest_action_name": "action_listen"}
     return requests.post(stack.actions.webhook, headers=headers, timeout=30, json={
-        "next_action": "action_export_case", "sender_id": IB_USER, "tracker": tracker,
+        "next_action": "action_export_case", "sender_id": conversation, "tracker": tracker,
         "domain": {}, "version": "3.6.21"})
 
 
 def test_a_forged_action_call_gets_no_dossier(stack, request):
-    # Any process on the server could post a tracker that names the IB as the sender.
+    # Any process on the server could post a tracker that names someone else as the sender.
     chat = new_chat(stack, request)
     code = start(chat)
     chat.say("/deny")
     chat.say("/deny")
     chat.say("Een rode striem in de nek, gezien tijdens het buitenspelen.")
     for headers in ({}, {ACTION_HEADER: "geraden-geheim-van-voldoende-lengte"}):
-        refused = forged_export(stack, code, headers)
+        refused = forged_export(stack, code, chat.conversation_id, headers)
         assert refused.status_code == 403, refused.text
         assert "striem" not in refused.text and "DOSSIERNOTITIE" not in refused.text
-    answered = forged_export(stack, code, {ACTION_HEADER: os.environ["MELDWIJZER_ACTION_SECRET"]})
+    answered = forged_export(stack, code, chat.conversation_id,
+                             {ACTION_HEADER: os.environ["MELDWIJZER_ACTION_SECRET"]})
     assert answered.status_code == 200
     assert "Een rode striem in de nek" in answered.text  # the Rasa server's calls still run
 
@@ -119,6 +121,26 @@ def test_the_case_log_file_is_for_this_user_only(stack, request):
     start(new_chat(stack, request))
     database = Path(sa.engine.make_url(stack.case_url).database)
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+def test_no_rest_sender_is_the_ib(stack, request):
+    """The IB is a Telegram user (proven by the relay's secret). A REST integration may name any
+    sender: no spelling of the IB's id gives it the IB's view of every case (issue 13, #3)."""
+    teacher = new_chat(stack, request, "-t")
+    code = start(teacher)
+    ib = TelegramChat(stack.base_url, IB_USER)
+    ib_code = start(ib)
+    seen = ib.say("mijn casussen")
+    assert code in seen and ib_code in seen  # the IB's view: a colleague's case too
+    for spelling in (IB_USER, f"telegram:{IB_USER}", f"telegram-{IB_USER}", "ib-gesprekstest",
+                     "ib-voorbeeldschool", "rest:ib-gesprekstest", f"{IB_USER}/x"):
+        response = requests.post(stack.base_url + "/webhooks/rest/webhook", headers=REST_AUTH, timeout=60,
+                                 json={"sender": spelling, "message": "mijn casussen"})
+        text = render(response.json()) if response.status_code == 200 else response.text
+        assert code not in text and ib_code not in text, (spelling, text)
+        export = requests.post(stack.base_url + "/webhooks/rest/webhook", headers=REST_AUTH, timeout=60,
+                               json={"sender": spelling, "message": f"exporteer {code}"})
+        assert "DOSSIERNOTITIE" not in export.text, spelling
 
 
 def test_closing_a_case_records_the_conclusion(stack, request):
@@ -186,7 +208,7 @@ def test_the_tracker_store_keeps_no_readable_text(stack, request):
     engine = sa.create_engine(stack.tracker_url)
     with engine.connect() as conn:
         rows = [r[0] for r in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
-                                           {"s": chat.sender})]
+                                           {"s": chat.conversation_id})]
     engine.dispose()
     assert rows and all(row.startswith("gAAAAA") for row in rows)
     assert not any("schram" in row or "Graaf" in row for row in rows)

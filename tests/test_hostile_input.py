@@ -22,7 +22,7 @@ import requests
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import render
+from conftest import REST_AUTH, render
 from test_webchat import Visit, browser, page_url  # noqa: F401 - fixtures for the web chat tests
 
 EMERGENCY = ("112", "0800-2000")
@@ -119,7 +119,7 @@ NOISE = st.lists(st.one_of(MARKUP_PIECE, st.sampled_from(ZERO_WIDTH_AND_BIDI), E
 
 # --- helpers -----------------------------------------------------------------------------------
 def post(base_url: str, message: str, sender: str = "") -> requests.Response:
-    return requests.post(base_url + "/webhooks/rest/webhook",
+    return requests.post(base_url + "/webhooks/rest/webhook", headers=REST_AUTH,
                          json={"sender": sender or f"hostile-{uuid.uuid4().hex}", "message": message}, timeout=120)
 
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from conftest import Chat, render
+from conftest import REST_AUTH, Chat, render, rest_id
 from stacks import BACKENDS, Stack, open_stack
 
 USERS = 50
@@ -141,7 +141,8 @@ def converse(base_url: str, sender: str, user: int, barrier: Optional[threading.
         for number, turn in enumerate(script(user), 1):
             started = time.monotonic()
             try:
-                response = session.post(url, json={"sender": sender, "message": turn.message}, timeout=600)
+                response = session.post(url, json={"sender": sender, "message": turn.message},
+                                        headers=REST_AUTH, timeout=600)
             except requests.RequestException as error:
                 out.problems.append(f"turn {number}: {type(error).__name__}: {error}")
                 return out
@@ -214,8 +215,8 @@ def test_fifty_staff_walk_the_whole_route_at_the_same_time(stack):
     assert reference.decided and not reference.problems, reference.problems
     assert reference.not_saved == 0
     cases = case_rows(stack, before)
-    assert list(cases) == [f"rest:{reference.sender}"]
-    one = cases[f"rest:{reference.sender}"]
+    assert list(cases) == [rest_id(reference.sender)]
+    one = cases[rest_id(reference.sender)]
     assert one["code"] == reference.code
     assert one["entries"] == expected_entries() == 17 and one["decisions"] == 1
 
@@ -245,9 +246,9 @@ def test_fifty_staff_walk_the_whole_route_at_the_same_time(stack):
           f"{len({c['code'] for c in cases.values()})} distinct codes, entries per case "
           f"{sorted({c['entries'] for c in cases.values()})} (reference {one['entries']}), "
           f"decisions per case {sorted({c['decisions'] for c in cases.values()})}")
-    assert sorted(cases) == sorted(f"rest:{s}" for s in senders)
+    assert sorted(cases) == sorted(rest_id(s) for s in senders)
     assert len({c["code"] for c in cases.values()}) == USERS
-    assert {cases[f"rest:{o.sender}"]["code"] for o in outcomes} == {o.code for o in outcomes}
+    assert {cases[rest_id(o.sender)]["code"] for o in outcomes} == {o.code for o in outcomes}
     assert [c["entries"] for c in cases.values()] == [one["entries"]] * USERS
     assert [c["decisions"] for c in cases.values()] == [1] * USERS
 

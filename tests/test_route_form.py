@@ -35,7 +35,9 @@ def tracker(answers=None, entry="1", intent="affirm", text="ja", confidence=0.9,
     if selector:
         latest["response_selector"] = {"default": {"response": {"utter_action": selector, "confidence": 0.9}}}
     slots = {"route_answers": answers or {}, "route_entry": entry, "requested_slot": "route_answer"}
-    return Tracker("t", slots, latest, [], False, None, {"name": "meldcode_form"}, "action_listen")
+    # A REST conversation as bot/channels.py names it: the case log's actor is rest:t.
+    return Tracker("rest:t", slots, latest, [{"event": "user", "input_channel": "rest"}], False, None,
+                   {"name": "meldcode_form"}, "action_listen")
 
 
 def done(result):

@@ -95,13 +95,41 @@ def test_naive_time_is_refused(profile):
 
 
 def test_case_log_settings_come_from_the_profile(raw, profile):
-    assert profile.reviewers == ("rest:ib-voorbeeldschool",) and profile.retention_days == 730
+    assert profile.reviewers == ("telegram:100000001",) and profile.retention_days == 730
     changed = copy.deepcopy(raw)
     changed["case_log"] = {"aandachtsfunctionarissen": ["telegram:900001"], "bewaartermijn_dagen": 365}
     parsed = parse_profile(changed)
     assert parsed.reviewers == ("telegram:900001",) and parsed.retention_days == 365
     del changed["case_log"]
     assert parse_profile(changed).reviewers == ()  # nobody but the creator sees a case
+
+
+@pytest.mark.parametrize("reviewer", [
+    "rest:ib-voorbeeldschool",  # any REST integration could send this sender
+    "rest:tests/ib",
+    "cmdline:terminal-abc123",  # the terminal proves nothing about who types
+    "webchat:web-" + "a" * 32,  # a browser tab's random id, not a signed-in person
+    "telegram:ib-school",  # Telegram ids are numbers
+    "slack:ib",  # no such channel here
+])
+def test_an_aandachtsfunctionaris_on_a_channel_that_proves_nobody_is_refused(raw, reviewer, monkeypatch, caplog):
+    from actions.case_log.dialogue import reviewers
+
+    changed = copy.deepcopy(raw)
+    changed["case_log"] = {"aandachtsfunctionarissen": ["telegram:900001", reviewer]}
+    with pytest.raises(ProfileError, match="kan geen aandachtsfunctionaris zijn"):
+        parse_profile(changed)
+    # The same rule for the environment variable: that id is left out (and logged), the rest stays.
+    monkeypatch.setenv("MELDWIJZER_REVIEWERS", f"telegram:900001,{reviewer}")
+    assert reviewers() == ("telegram:900001",)
+    assert "kan geen aandachtsfunctionaris zijn" in caplog.text
+
+
+@pytest.mark.parametrize("reviewer", ["telegram:900001", "webchat:user-ib.visser@school.nl", "botframework:29:1abc"])
+def test_an_aandachtsfunctionaris_on_a_proving_channel_is_accepted(raw, reviewer):
+    changed = copy.deepcopy(raw)
+    changed["case_log"] = {"aandachtsfunctionarissen": [reviewer]}
+    assert parse_profile(changed).reviewers == (reviewer,)
 
 
 @pytest.mark.parametrize("case_log", [

@@ -80,7 +80,8 @@ def microsoft() -> Iterator[FakeMicrosoft]:
 def test_the_token_comes_from_the_tenants_endpoint(microsoft):
     channel = TenantBotFramework(APP_ID, "geheim", {"id": "conv-1"}, {"id": "bot-1"},
                                  microsoft.url, TENANT, login_url=microsoft.url)
-    asyncio.run(channel.send_text_message("conv-user", "Hoi, ik ben Meldwijzer."))
+    # Rasa answers to the conversation id; Teams gets its own user id back.
+    asyncio.run(channel.send_text_message("botframework:conv-user", "Hoi, ik ben Meldwijzer."))
     token_call, activity = microsoft.calls
     assert token_call["path"] == f"/{TENANT}/oauth2/v2.0/token"
     assert "botframework.com" not in token_call["path"]
@@ -90,6 +91,22 @@ def test_the_token_comes_from_the_tenants_endpoint(microsoft):
     assert activity["path"] == "/v3/conversations/conv-1/activities"
     assert activity["auth"] == "Bearer test-token"
     assert activity["body"]["text"] == "Hoi, ik ben Meldwijzer."
+    assert activity["body"]["recipient"] == {"id": "conv-user"}
+
+
+def test_a_teams_conversation_is_named_by_its_channel(monkeypatch):
+    from rasa.core.channels.botframework import BotFramework
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.teams import TeamsInput
+
+    for name in ("HTTPS_PROXY", "HTTP_PROXY"):  # no internet: the signing keys are not fetched
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    channel = TeamsInput(APP_ID, "geheim", TENANT)
+    out = BotFramework(APP_ID, "geheim", {"id": "c1"}, {"id": "b1"}, "http://127.0.0.1:9/")
+    message = channel.own(UserMessage("hoi", out, "29:1abc", input_channel="botframework"))
+    assert message.sender_id == "botframework:29:1abc"
+    assert isinstance(message.output_channel, TenantBotFramework)
 
 
 def token(service_url: str, key=SIGNING_KEY, algorithm: str = "RS256", **claims) -> Dict[str, str]:

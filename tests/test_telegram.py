@@ -15,7 +15,7 @@ from actions.case_log.store import Actor
 from bot.channels import RELAY_HEADER
 from bot.telegram_bot import CALLBACK_LIMIT, EMERGENCY, keyboard, split_text
 
-from conftest import free_port
+from conftest import REST_AUTH, free_port, rest_id
 from fake_telegram import FakeTelegram, RunningBot, buttons_of
 
 TEACHER = 700101  # fictitious Telegram user ids
@@ -144,13 +144,13 @@ def test_the_relay_channel_refuses_a_wrong_or_missing_secret(rasa_server):
 
 def test_the_rest_channel_cannot_claim_to_be_telegram(rasa_server):
     sender = "700555"
-    response = requests.post(rasa_server + "/webhooks/rest/webhook", timeout=30, json={
+    response = requests.post(rasa_server + "/webhooks/rest/webhook", timeout=30, headers=REST_AUTH, json={
         "sender": sender, "message": "ik maak me zorgen om een jongen uit groep 6",
         "input_channel": "telegram"})
     assert response.status_code == 200 and "MW-" in " ".join(r.get("text", "") for r in response.json())
     store = get_store()
     assert store.open_cases(Actor("telegram", sender)) == []
-    assert len(store.open_cases(Actor("rest", sender))) == 1
+    assert len(store.open_cases(Actor.parse(rest_id(sender)))) == 1
 
 
 @pytest.mark.parametrize("length", [10, 4096, 4097, 10_000])

@@ -181,7 +181,7 @@ def test_due_reminders_appear_in_the_web_chat_once(browser, page_url):
         reminder = visit.page.locator("#log .msg.reminder p").inner_text()
         assert code in reminder and "Veilig Thuis" in reminder
 
-        again = requests.get(page_url + "reminders", params={"sender": tab_id}, timeout=10)
+        again = requests.post(page_url + "reminders", json={"sender": tab_id}, timeout=10)
         assert again.status_code == 200 and again.json() == []  # shown once
         assert all(f.code != code for f in store.due_follow_ups())
     finally:
@@ -189,16 +189,19 @@ def test_due_reminders_appear_in_the_web_chat_once(browser, page_url):
 
 
 class FakeRequest:
-    def __init__(self, headers):
-        self.headers = headers
+    def __init__(self, headers, ip="127.0.0.1"):
+        from sanic.compat import Header
+
+        self.headers = Header(headers)
+        self.ip = ip
 
 
 def test_behind_a_sign_in_proxy_the_user_comes_from_its_header_only():
-    from bot.webchat import WebChatInput
+    from bot.webchat import PROXY_HEADER, WebChatInput
 
     tab_id = "web-" + "a" * 32
-    behind_proxy = WebChatInput(user_header="X-Forwarded-User")
-    signed_in = FakeRequest({"X-Forwarded-User": "leerkracht-17"})
+    behind_proxy = WebChatInput(user_header="X-Forwarded-User", proxy_secret="proxy-geheim-" + "x" * 20)
+    signed_in = FakeRequest({"X-Forwarded-User": "leerkracht-17", PROXY_HEADER: "proxy-geheim-" + "x" * 20})
     assert behind_proxy.user_of(signed_in, tab_id) == "user-leerkracht-17"
     assert behind_proxy.user_of(FakeRequest({}), tab_id) is None  # no header: refused
     per_tab = WebChatInput()

@@ -33,7 +33,8 @@ class Conversation:
 
     def tracker(self, intent: str, text: str) -> Tracker:
         latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text}
-        return Tracker(USER.user, {**self.slots, "requested_slot": "route_answer"}, latest, [], False,
+        return Tracker(USER.id, {**self.slots, "requested_slot": "route_answer"}, latest,
+                       [{"event": "user", "input_channel": USER.channel}], False,
                        None, {"name": "meldcode_form"}, "action_listen")
 
     def _said(self, dispatcher: CollectingDispatcher) -> str:
@@ -127,3 +128,19 @@ def test_a_case_opened_while_the_database_is_away_is_opened_later(case_db, monke
     assert "utter_case_opened" in said and "utter_case_saved_later" in said
     case = get_store().read_case(chat.slots["case_code"], USER)
     assert [e.question for e in case.entries] == ["s1_acuut", "s1_medewerker"]
+
+
+def test_a_pending_write_is_written_only_for_the_user_who_made_it(case_db):
+    """What an intruder's failed write leaves in a conversation is never written into the
+    conversation's case under its own user's name (issue 13, finding 7)."""
+    chat = Conversation()
+    chat.start()
+    code = chat.slots["case_code"]
+    intruder = Actor("rest", "tests/indringer")
+    chat.slots["case_pending"] = [{"op": "entry", "at": "2026-11-23T09:00:00+00:00", "step": 1,
+                                   "kind": "fact", "text": "Tekst van een ander.", "by": intruder.id}]
+    said = chat.answer("deny", "nee")
+    assert "utter_case_saved_later" not in said and chat.slots["case_pending"] is None
+    case = get_store().read_case(code, USER)
+    assert [e.question for e in case.entries] == ["s1_acuut"]
+    assert all(e.text != "Tekst van een ander." and e.author == USER.id for e in case.entries)

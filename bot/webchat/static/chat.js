@@ -112,8 +112,12 @@
   }
 
   function fetchReminders() {
-    fetch("reminders?sender=" + encodeURIComponent(conversationId()), {
-      credentials: "same-origin", cache: "no-store"
+    fetch("reminders", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({sender: conversationId()}),
+      credentials: "same-origin",
+      cache: "no-store"
     }).then(function (response) {
       return response.ok ? response.json() : [];
     }).then(function (reminders) {

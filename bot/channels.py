@@ -41,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import log_privacy
+from bot.host_check import guard
 
 logger = logging.getLogger(__name__)
 log_privacy.install()  # Rasa's REST handler would log message text on a timeout or failure
@@ -148,7 +149,7 @@ class OwnChannelRest(RestInput):
         raise NotImplementedError
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = super().blueprint(on_new_message)
+        rest = guard(super().blueprint(on_new_message))
 
         @rest.middleware("request")
         async def json_from_a_known_user(request: Request):  # type: ignore[no-untyped-def]

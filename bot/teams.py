@@ -43,6 +43,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import conversation_id
+from bot.host_check import guard
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class TeamsInput(BotFrameworkInput):
         async def through_tenant(message: UserMessage) -> Any:
             return await on_new_message(self.own(message))
 
-        teams = super().blueprint(through_tenant)
+        teams = guard(super().blueprint(through_tenant))
 
         @teams.middleware("request")
         async def only_the_bot_connector(request: Request):  # type: ignore[no-untyped-def]

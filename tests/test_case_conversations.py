@@ -81,8 +81,8 @@ def test_only_the_creator_and_the_ib_see_a_case(stack, request):
     assert f"Ik vind geen casus {code}" in refused
     assert refused.replace(code, "X") == unknown.replace("MW-2026-9999", "X")
     ib = TelegramChat(stack.base_url, IB_USER)
-    assert f"casus {code}" in ib.say(f"exporteer {code}")
-    assert "door een collega geopend" in ib.say(f"verder met {code}")
+    assert code in ib.say("mijn casussen")  # the IB sees a colleague's case (not its content:
+    assert "door een collega geopend" in ib.say(f"verder met {code}")  # Telegram gets no export)
 
 
 def forged_export(stack: Stack, code: str, conversation: str, headers: Dict[str, str]) -> requests.Response:

@@ -43,6 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import EMERGENCY, clean_text, conversation_id, is_json, never_silent
+from bot.host_check import guard
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class WebChatInput(InputChannel):
         return claimed if isinstance(claimed, str) and TAB_ID.match(claimed) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webchat = Blueprint("webchat_page", __name__)
+        webchat = guard(Blueprint("webchat_page", __name__))
 
         @webchat.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:

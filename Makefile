@@ -20,7 +20,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge bench \
+.PHONY: help chat test install spacy train validate pytest test-stories actions lock clean export purge rekey bench \
         browser webchat serve telegram eval
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make actions - alleen de action server starten (poort 5055)"
 	@echo "make export CASE=MW-... AS=kanaal:id - dossiernotitie van een casus"
 	@echo "make purge  - casussen en gesprekken na de bewaartermijn verwijderen"
+	@echo "make rekey  - alles opnieuw versleutelen met de nieuwe sleutel (sleutel wisselen, zie README)"
 	@echo "make bench  - snelheid en geheugen meten (± 25 min), resultaat in .build/results/bench.md"
 	@echo "make eval   - NLU-kwaliteit naast Rasa's standaardpijplijn (± 2 uur), resultaat in .build/eval/"
 
@@ -78,6 +79,9 @@ export: $(STAMP)
 
 purge: $(STAMP)
 	@$(PY) -m bot.caselog purge
+
+rekey: $(STAMP)
+	@$(PY) -m bot.caselog rekey
 
 # Speed targets live here, never in unit tests.
 bench: $(MODEL)

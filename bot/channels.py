@@ -31,6 +31,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.limits import limit_body, within_limit
+
 logger = logging.getLogger(__name__)
 
 RELAY_HEADER = "X-Meldwijzer-Relay"
@@ -93,7 +95,7 @@ class RestChannel(RestInput):
         return clean_text(super()._extract_message(req))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = super().blueprint(on_new_message)
+        rest = limit_body(super().blueprint(within_limit(on_new_message)))  # bot/limits.py
 
         @rest.middleware("response")
         async def not_silent(request: Request, answer: Any):  # type: ignore[no-untyped-def]

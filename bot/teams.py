@@ -24,6 +24,8 @@ from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.limits import within_limit
+
 logger = logging.getLogger(__name__)
 
 LOGIN_URL = "https://login.microsoftonline.com"
@@ -88,12 +90,14 @@ class TeamsInput(BotFrameworkInput):
             self.jwt_update_time = dt.datetime.fromtimestamp(0)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        read = within_limit(on_new_message)  # a message over the cap is answered, not read
+
         async def through_tenant(message: UserMessage) -> Any:
             channel = message.output_channel
             if isinstance(channel, BotFramework) and not isinstance(channel, TenantBotFramework):
                 message.output_channel = TenantBotFramework(
                     channel.app_id, channel.app_password, channel.conversation, channel.bot,
                     channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
-            return await on_new_message(message)
+            return await read(message)
 
         return super().blueprint(through_tenant)

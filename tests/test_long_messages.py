@@ -121,9 +121,14 @@ WORST = st.one_of(NAMES, NAME_RUNS, SAFETY_NET, SAFETY_NET_DENSE, ONE_CHAR_TOKEN
 
 # --- a server as production runs it: the encrypted SQL tracker store (endpoints.yml) --------------
 @pytest.fixture(scope="module")
-def server(model_path, action_server, tmp_path_factory) -> str:
-    tmp = tmp_path_factory.mktemp("long")
-    store = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "db_url": f"sqlite:///{tmp / 'tracker.db'}"}
+def tracker_db(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('long') / 'tracker.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(model_path, action_server, tracker_db, tmp_path_factory) -> str:
+    tmp = tmp_path_factory.mktemp("long-rasa")
+    store = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "db_url": tracker_db}
     process = start_rasa(model_path, action_server, tmp, tracker_store=store)
     try:
         Chat(process.base_url, "warm-up").say("hoi")  # the first message loads what is lazy
@@ -169,7 +174,7 @@ def check(text: str, replies: List[Dict], seconds: float, light: str, light_seco
     assert "0800-2000" in light, (shape, light)
     assert light_seconds < SECOND, f"another user waited {light_seconds:.1f} s ({shape})"
     assert seconds < SECOND, f"the message took {seconds:.1f} s ({shape})"
-    if len(text) > CAP:
+    if len(text.strip()) > CAP:  # Rasa reads a message without its leading and trailing spaces
         assert render(replies) == TOO_LONG, (shape, render(replies))
     else:
         assert render(replies).strip() and TOO_LONG not in render(replies), (shape, render(replies))
@@ -211,6 +216,33 @@ def test_a_message_at_the_cap_in_any_characters_is_read(server):
     over = requests.post(server + "/webhooks/webchat/webhook",
                          json={"sender": "web-" + uuid.uuid4().hex, "message": "😀" * (CAP + 1)}, timeout=60)
     assert render(over.json()) == TOO_LONG
+
+
+@pytest.mark.timeout(300)
+def test_messages_of_one_conversation_at_once_are_stored_once_each(server, tracker_db):
+    """The tracker store saves in a worker thread; Rasa's lock per conversation still keeps
+    saves of one conversation apart: no event is lost or stored twice."""
+    import sqlalchemy as sa
+
+    from actions.case_log.crypto import cipher_from_environment
+
+    chat = Chat(server, f"same-{uuid.uuid4().hex}")
+    chat.say("hoi")
+    texts = [f"wat is de kindcheck {i}" for i in range(6)]
+    threads = [threading.Thread(target=chat.send, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    with sa.create_engine(tracker_db).connect() as connection:
+        rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
+                                  {"s": chat.sender}).fetchall()
+    cipher = cipher_from_environment()
+    events = [json.loads(cipher.decrypt(row[0])) for row in rows]
+    said = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(said) == sorted(["hoi"] + texts), said
+    stamps = [(e["event"], e.get("timestamp")) for e in events]
+    assert len(stamps) == len(set(stamps)), "an event was stored twice"
 
 
 def post_head_only(base_url: str, path: str, headers: Dict[str, str], first: bytes = b"") -> Tuple[int, bytes]:
@@ -290,7 +322,7 @@ def grows_linearly(work, small, large) -> None:  # type: ignore[no-untyped-def]
     pytest.fail(f"twice the input took {min(ratios):.1f}x the time")
 
 
-@pytest.mark.parametrize("piece", ["a Bb Cc ", "Van ", "Maandag ", "De Haag "])
+@pytest.mark.parametrize("piece", ["a Bb Cc ", "Van ", "Maandag "])
 def test_the_name_check_is_linear(piece):
     from actions.personal_data import dutch_words, redact
 

@@ -31,7 +31,7 @@ help:
 	@echo "make telegram - de Telegram-bot starten (TELEGRAM_BOT_TOKEN, zie README)"
 	@echo "make actions - alleen de action server starten (poort 5055)"
 	@echo "make export CASE=MW-... AS=kanaal:id - dossiernotitie van een casus"
-	@echo "make purge  - casussen na de bewaartermijn verwijderen"
+	@echo "make purge  - casussen en gesprekken na de bewaartermijn verwijderen"
 	@echo "make bench  - snelheid en geheugen meten (± 25 min), resultaat in .build/results/bench.md"
 	@echo "make eval   - NLU-kwaliteit naast Rasa's standaardpijplijn (± 2 uur), resultaat in .build/eval/"
 

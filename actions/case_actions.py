@@ -1,7 +1,11 @@
 """The case log's commands in the chat: 'mijn casussen', 'verder met MW-…', 'exporteer',
 'sluit casus' (with a conclusion) and 'notitie toevoegen'. The store does the access checks:
 only the creator of a case and the school's aandachtsfunctionaris/IB see it; anyone else
-hears the same as for a code that does not exist."""
+hears the same as for a code that does not exist.
+
+Telegram is not end-to-end encrypted: what the bot sends passes Telegram's servers. So on
+Telegram no action sends a case's content back (the dossier note); the replies carry case
+codes and positions in the route only, as on every channel."""
 from __future__ import annotations
 
 import datetime as dt
@@ -32,6 +36,17 @@ NOTE_KIND_SLOT = "note_kind"
 NOTE_TEXT_SLOT = "note_text"
 NOTE_SOURCE_SLOT = "note_source"
 MAX_NOTE = 2000
+# Channels whose messages pass a third party's servers unencrypted: no case content goes there.
+NO_CASE_CONTENT_CHANNELS = ("telegram",)
+# source: issue 13 #11 (Telegram is not end-to-end encrypted); kept here, not in domain.yml,
+# so the model need not be retrained. B1, with a next step and the emergency numbers.
+NO_EXPORT_HERE = (
+    "De dossiernotitie{of_case} stuur ik niet via Telegram. Telegram versleutelt berichten niet "
+    "van begin tot eind. De inhoud van een casus hoort daar daarom niet.\n"
+    "Wat kun je doen? Vraag je IB'er om de notitie. Die kan hem maken in de webchat van de school "
+    "of met 'make export' op de server.\n"
+    "Typ 'menu' voor de andere opties.\n"
+    "Direct gevaar? Bel 112. Veilig Thuis: 0800-2000 (gratis, 24/7).")
 # What staff type or press -> the kind of note (protocol 003: facts, hypotheses marked as
 # such, the child's own words, third-party information with its source, contacts, follow-up).
 NOTE_KINDS = (
@@ -144,6 +159,10 @@ class ActionExportCase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         code = target_code(tracker)
+        if actor_of(tracker).channel in NO_CASE_CONTENT_CHANNELS:
+            # The case is not read at all: no content, and no read in the audit table.
+            dispatcher.utter_message(text=NO_EXPORT_HERE.format(of_case=f" van casus {code}" if code else ""))
+            return []
         if not code:
             dispatcher.utter_message(response="utter_which_case")
             return []

@@ -8,7 +8,8 @@ Telegram user. These subclasses fix the channel name:
 - `TelegramRelayInput` (/webhooks/telegram/webhook): only the python-telegram-bot process
   (bot/telegram_bot.py) may post here, proven by the shared secret in the header
   X-Meldwijzer-Relay (MELDWIJZER_RELAY_SECRET, or the git-ignored file var/relay.secret that
-  `make telegram` creates). Without a configured secret the channel refuses everything.
+  `make telegram` creates). Every request the channel handles needs it, whatever its path
+  spelling (`/webhook/`) or method; without a configured secret the channel refuses everything.
 
 Both (and the web chat, bot/webchat) never answer with silence: when Rasa said nothing (a
 crash, the action server down in the middle of the route, a typed '/restart'), the reply is
@@ -81,6 +82,12 @@ def relay_secret() -> Optional[str]:
         return None
 
 
+def is_webhook_route(request: Request) -> bool:
+    """The request was routed to a channel's `/webhook` route (also when sent as `/webhook/`):
+    the route's own path is checked, not how the client spelled it."""
+    return request.route is not None and request.uri_template.rstrip("/").endswith("/webhook")
+
+
 class RestChannel(RestInput):
     """Rasa's REST channel; the request cannot choose another channel's name."""
 
@@ -99,7 +106,7 @@ class RestChannel(RestInput):
 
         @rest.middleware("response")
         async def not_silent(request: Request, answer: Any):  # type: ignore[no-untyped-def]
-            if (request.path.endswith("/webhook") and isinstance(answer, HTTPResponse)
+            if (is_webhook_route(request) and isinstance(answer, HTTPResponse)
                     and answer.status == 200 and answer.body == b"[]"):
                 sender = request.json.get("sender") if isinstance(request.json, dict) else None
                 replies = await never_silent(request, sender, self.name(), [])
@@ -119,13 +126,14 @@ class TelegramRelayInput(RestChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         relay = super().blueprint(on_new_message)
 
+        # Blueprint middleware runs for every route of this channel, whatever the spelling of
+        # the path (Sanic also routes `/webhook/` to `/webhook`) or the method.
         @relay.middleware("request")
         async def only_the_relay(request: Request):  # type: ignore[no-untyped-def]
-            if request.path.endswith("/webhook"):
-                secret = relay_secret()
-                given = request.headers.get(RELAY_HEADER, "")
-                if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-                    return response.json({"error": "relay secret missing or wrong"}, status=403)
+            secret = relay_secret()
+            given = request.headers.get(RELAY_HEADER, "")
+            if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+                return response.json({"error": "relay secret missing or wrong"}, status=403)
             return None
 
         return relay

@@ -48,8 +48,11 @@ def reminder_text(follow_up: FollowUpView) -> str:
 
 
 def notice_text(notice: NotificationView) -> str:
+    # Telegram is not end-to-end encrypted, so no export there (actions/case_actions.py).
+    where = ("in de webchat of op de server (make export)" if notice.channel == "telegram"
+             else f"met 'exporteer {notice.case_code}'")
     return (f"Er is een meldcode-casus geopend: {notice.case_code}, door {notice.about}. "
-            f"Inzien kan met 'exporteer {notice.case_code}'.")
+            f"Inzien kan {where}.")
 
 
 def telegram_sender(token: str, base_url: Optional[str] = None) -> Send:

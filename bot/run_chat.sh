@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Start the action server in the background, open `rasa shell`, stop the action server on exit.
+# `rasa shell` runs a Rasa server of its own (its REST channel takes any sender): it listens on
+# 127.0.0.1 only, never on the school network (Rasa's default is 0.0.0.0). The terminal chat has
+# no use for another address, so unlike bot/run_server.sh there is no HOST to open it.
+#   CHAT_PORT (default 5005), ACTION_PORT (default 5055)
 set -euo pipefail
 MODEL=${1:?usage: run_chat.sh MODEL}
 VENV=${VENV:-.venv}
+CHAT_PORT=${CHAT_PORT:-5005}
 PORT=${ACTION_PORT:-5055}
 LOG=.build/action_server.log
 umask 077  # the case log, conversations and key in var/ are for this user only
@@ -34,5 +39,6 @@ echo "Meldwijzer start. Typ 'hoi' of 'menu'. Stoppen: /stop"
 "$VENV/bin/python" -m bot.followups --show-for "cmdline:$CONVERSATION" || true
 # Quiet: warnings only on screen; the log file keeps the rest (never message text at INFO).
 PYTHONWARNINGS=ignore "$VENV/bin/rasa" shell -m "$MODEL" --endpoints endpoints.yml --quiet \
+  --interface 127.0.0.1 --port "$CHAT_PORT" \
   --conversation-id "$CONVERSATION" \
   --log-file .build/rasa_shell.log

@@ -30,5 +30,6 @@ if ! up; then
     sleep 0.5
   done
 fi
-echo "Telegram-bot start (polling). Stoppen: Ctrl+C"
+MODE=polling; [ -z "${TELEGRAM_WEBHOOK_URL:-}" ] || MODE=webhook
+echo "Telegram-bot start ($MODE). Stoppen: Ctrl+C"
 PYTHONWARNINGS=ignore "$VENV/bin/python" -m bot.telegram_bot

@@ -4,25 +4,41 @@ Rasa 3.6's connector asks for its token at the multi-tenant endpoint
 (login.microsoftonline.com/botframework.com/...). Azure bots made since mid-2025 are
 single-tenant and must use their own tenant's endpoint. `TeamsInput` is Rasa's
 BotFrameworkInput with that one difference, plus: it starts without internet (the signing
-keys are fetched when the first request comes, not at start-up), and every request without a
-valid Bot Framework signature is refused.
+keys are fetched when the first request comes, not at start-up), and every request is refused
+unless it proves it came from Microsoft's Bot Connector for this school's tenant:
+- the token is RS256-signed by a Bot Framework key, for this bot (audience), not expired, and
+  issued by the Bot Connector (issuer); Rasa 3.6 checks signature, audience and expiry but
+  takes the algorithm from the token's own header and checks no issuer;
+- the token's `serviceurl` claim equals the activity's serviceUrl: the reply, with the bot's
+  access token, is posted to that URL, so a replayed token with another serviceUrl would
+  hand the bot's token to whoever runs that URL;
+- the activity's tenant (channelData.tenant.id) is the configured tenant.
 
 credentials.yml (off by default; see README "Microsoft Teams"):
   bot.teams.TeamsInput:
-    app_id: "${MICROSOFT_APP_ID}"
-    app_password: "${MICROSOFT_APP_PASSWORD}"
-    tenant_id: "${MICROSOFT_TENANT_ID}"
+    app_id: ${MICROSOFT_APP_ID}
+    app_password: ${MICROSOFT_APP_PASSWORD}
+    tenant_id: ${MICROSOFT_TENANT_ID}
+(Unquoted: Rasa expands ${...} only in plain YAML scalars; a quoted one stays literal, and the
+channel then refuses to start.)
+Optional: `openid_url` (where the signing keys are announced; default Microsoft's) and
+`issuer` (default https://api.botframework.com), for another cloud or for tests.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
 
 import httpx
-from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
+import jwt
+import requests
+from jwt.algorithms import RSAAlgorithm
+from rasa.core.channels.botframework import (BEARER_REGEX, MICROSOFT_OPEN_ID_URI, BotFramework,
+                                             BotFrameworkInput)
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
 
 from bot.limits import within_limit
 
@@ -30,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 LOGIN_URL = "https://login.microsoftonline.com"
 SCOPE = "https://api.botframework.com/.default"
+BOT_CONNECTOR_ISSUER = "https://api.botframework.com"
 
 
 class TenantBotFramework(BotFramework):
@@ -70,24 +87,67 @@ class TeamsInput(BotFrameworkInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TeamsInput":
         if not credentials or not credentials.get("tenant_id"):
             cls.raise_missing_credentials_exception()
+        unexpanded = [name for name, value in credentials.items() if "${" in str(value)]
+        if unexpanded:
+            raise ValueError(f"Teams: {', '.join(unexpanded)} in credentials.yml bevat nog '${{...}}': "
+                             "zet de omgevingsvariabele en schrijf de waarde zonder aanhalingstekens")
         return cls(credentials.get("app_id"), credentials.get("app_password"),
-                   credentials["tenant_id"], credentials.get("login_url") or LOGIN_URL)
+                   credentials["tenant_id"], credentials.get("login_url") or LOGIN_URL,
+                   credentials.get("openid_url") or MICROSOFT_OPEN_ID_URI,
+                   credentials.get("issuer") or BOT_CONNECTOR_ISSUER)
 
     def __init__(self, app_id: Text, app_password: Text, tenant_id: Text = "",
-                 login_url: Text = LOGIN_URL) -> None:
+                 login_url: Text = LOGIN_URL, openid_url: Text = MICROSOFT_OPEN_ID_URI,
+                 issuer: Text = BOT_CONNECTOR_ISSUER) -> None:
         self.tenant_id = tenant_id
         self.login_url = login_url
-        super().__init__(app_id, app_password)
+        self.openid_url = openid_url
+        self.issuer = issuer
+        super().__init__(app_id, app_password)  # calls _update_cached_jwk_keys
 
     def _update_cached_jwk_keys(self) -> None:
         # Rasa fetches the signing keys at start-up and fails without internet. Here a failure
         # leaves no keys (every request refused) and the next request tries again.
         try:
-            super()._update_cached_jwk_keys()
+            conf = requests.get(self.openid_url, timeout=20)
+            conf.raise_for_status()
+            keys = requests.get(conf.json()["jwks_uri"], timeout=20)
+            keys.raise_for_status()
+            self.jwt_keys = {key["kid"]: key for key in keys.json()["keys"]}
+            self.jwt_update_time = dt.datetime.now()
         except Exception as error:  # noqa: BLE001 - network errors of any kind
             logger.warning("teams: Bot Framework signing keys not available (%s)", type(error).__name__)
             self.jwt_keys = {}
             self.jwt_update_time = dt.datetime.fromtimestamp(0)
+
+    def _validate_jwt_token(self, jwt_token: Text) -> None:
+        """Rasa's check (called by its `_validate_auth`), with the algorithm fixed and the
+        issuer checked; raises a PyJWTError when the token is not the Bot Connector's."""
+        self.claims_of(jwt_token)
+
+    def claims_of(self, jwt_token: Text) -> Dict[str, Any]:
+        key_id = jwt.get_unverified_header(jwt_token).get("kid")
+        if key_id not in self.jwt_keys:
+            raise jwt.InvalidKeyError("unknown signing key")
+        return jwt.decode(jwt_token, key=RSAAlgorithm.from_jwk(self.jwt_keys[key_id]),
+                          algorithms=["RS256"], audience=self.app_id, issuer=self.issuer,
+                          options={"require": ["exp", "iss", "aud"]})
+
+    def refusal(self, auth_header: Optional[Text], activity: Any) -> Optional[str]:
+        """Why this request is not a Bot Connector activity for this bot and tenant, or None."""
+        refused = self._validate_auth(auth_header)  # Rasa's: key refresh, signature, expiry
+        if refused is not None:
+            return "token"
+        claims = self.claims_of(BEARER_REGEX.match(auth_header or "").group(1))  # type: ignore[union-attr]
+        if not isinstance(activity, Mapping):
+            return "body"
+        service_url = str(activity.get("serviceUrl") or "")
+        if not service_url or _url(claims.get("serviceurl")) != _url(service_url):
+            return "serviceUrl"
+        tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id")
+        if not self.tenant_id or tenant != self.tenant_id:
+            return "tenant"
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         read = within_limit(on_new_message)  # a message over the cap is answered, not read
@@ -100,4 +160,33 @@ class TeamsInput(BotFrameworkInput):
                     channel.global_uri[: -len("v3/")], self.tenant_id, self.login_url)
             return await read(message)
 
-        return super().blueprint(through_tenant)
+        teams = super().blueprint(through_tenant)
+
+        @teams.middleware("request")
+        async def only_the_bot_connector(request: Request):  # type: ignore[no-untyped-def]
+            # Every POST the blueprint would handle (/webhook, /webhook/, ...), before Rasa's own
+            # handler reads the body or sends anything to its serviceUrl.
+            if request.method == "GET":
+                return None
+            try:
+                activity = request.json
+            except Exception:  # noqa: BLE001 - a body that is not JSON
+                activity = None
+            try:
+                reason = self.refusal(request.headers.get("Authorization"), activity)
+            except Exception as error:  # noqa: BLE001 - whatever is malformed is refused
+                reason = type(error).__name__
+            if reason is not None:
+                logger.warning("teams: request refused (%s)", reason)
+                return response.text("Unauthorized", status=401)
+            return None
+
+        return teams
+
+
+def _url(value: Any) -> str:
+    """A service URL as compared: without trailing slashes, scheme and host in lower case."""
+    text = str(value or "").strip().rstrip("/")
+    scheme, sep, rest = text.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"

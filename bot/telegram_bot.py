@@ -9,7 +9,10 @@ Environment:
   MELDWIJZER_RASA_URL         the Rasa server (default http://127.0.0.1:5005)
   MELDWIJZER_RELAY_SECRET     shared with the Rasa server (default: var/relay.secret)
   TELEGRAM_WEBHOOK_URL        set it for webhook mode (public https URL); polling otherwise
-  TELEGRAM_WEBHOOK_LISTEN / TELEGRAM_WEBHOOK_PORT / TELEGRAM_WEBHOOK_SECRET  webhook details
+  TELEGRAM_WEBHOOK_SECRET     required in webhook mode: 32-256 of A-Z a-z 0-9 _ - (see
+                              `webhook_options`); webhook mode does not start without it
+  TELEGRAM_WEBHOOK_LISTEN / TELEGRAM_WEBHOOK_PORT  where the webhook server listens
+                              (default 127.0.0.1:8443, behind the school's https proxy)
   TELEGRAM_API_URL            another Bot API server (tests use a fake one on 127.0.0.1)
 
 Only staff on the allowlist reach the assistant; anyone else is refused, but always gets 112
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +49,14 @@ UNREACHABLE = "Meldwijzer is nu niet bereikbaar. Probeer het later opnieuw.\n" +
 FIRST_WARNING = ("Let op: typ nooit de volledige naam van een kind. Telegram is niet het "
                  "leerlingdossier: leg het dossier vast in het systeem van je school.")
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+# Telegram allows 1-256 of these characters in a webhook's secret token; we ask for at least 32.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
+NO_WEBHOOK_SECRET = (
+    "Webhook-modus start niet zonder geheim. Zonder geheim kan iedereen die het adres vindt "
+    "berichten sturen alsof hij een medewerker is.\n"
+    "Zet TELEGRAM_WEBHOOK_SECRET op minstens 32 tekens (letters, cijfers, _ of -). Maak er een met:\n"
+    "  python3 -c \"import secrets; print(secrets.token_urlsafe(32))\"\n"
+    "Of haal TELEGRAM_WEBHOOK_URL weg: dan werkt de bot met polling. Zie README, 'Telegram'.")
 
 
 @dataclass(frozen=True)
@@ -235,17 +247,31 @@ def build_application(env: Mapping[str, str] = os.environ) -> Application:
     return application
 
 
+def webhook_options(env: Mapping[str, str] = os.environ) -> Optional[Dict[str, Any]]:
+    """The webhook server's settings when TELEGRAM_WEBHOOK_URL is set, else None (polling).
+
+    Telegram sends the secret with every update (header X-Telegram-Bot-Api-Secret-Token) and
+    python-telegram-bot's webhook server refuses updates without it (403). Without a secret
+    anyone who finds the address could post an update as any staff member on the allowlist, so
+    webhook mode refuses to start (SystemExit with a Dutch message, exit status 1)."""
+    url = env.get("TELEGRAM_WEBHOOK_URL")
+    if not url:
+        return None
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET") or ""
+    if not WEBHOOK_SECRET.fullmatch(secret):
+        raise SystemExit(NO_WEBHOOK_SECRET)
+    return {"listen": env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
+            "port": int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+            "webhook_url": url, "secret_token": secret, "allowed_updates": Update.ALL_TYPES}
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
+    webhook = webhook_options()
     application = build_application()
-    webhook = os.environ.get("TELEGRAM_WEBHOOK_URL")
     if webhook:
-        application.run_webhook(
-            listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
-            port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
-            webhook_url=webhook, secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
-            allowed_updates=Update.ALL_TYPES)
+        application.run_webhook(**webhook)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

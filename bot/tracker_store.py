@@ -14,20 +14,31 @@ event loop, so one long conversation or a slow database does not hold up other u
 handles one message per conversation at a time (its lock store, around the whole message), so
 two saves of one conversation never overlap; the one thread keeps the database work in order,
 as it was on the event loop.
+
+`purge_conversations` applies the retention period to the `events` table (`python -m
+bot.caselog purge`): a conversation idle for the whole period goes completely; of a
+conversation still in use, only the events older than the period AND before its latest
+session start go, which Rasa never loads again (it loads the latest session only).
 """
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.engine import make_url
 
 from actions.case_log.crypto import Cipher, cipher_from_environment
@@ -37,10 +48,27 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+ENDPOINTS = PROJECT_ROOT / "endpoints.yml"  # what bot/run_server.sh and bot/run_chat.sh pass to Rasa
 
 
-def tracker_db_url() -> str:
+def tracker_db_url(db_url: Optional[Text] = None, host: Optional[Text] = None) -> str:
+    """The database of the conversations: the endpoint's `db_url`, or a full URL Rasa passes
+    as `host` (the endpoint's `url`), else MELDWIJZER_TRACKER_DB_URL, else var/tracker.db."""
+    if db_url:
+        return db_url
+    if host and "://" in str(host):
+        return str(host)
     return os.environ.get("MELDWIJZER_TRACKER_DB_URL") or DEFAULT_URL
+
+
+def configured_db_url(endpoints: Path = ENDPOINTS) -> str:
+    """The database the Rasa server started with `endpoints` uses (read as Rasa reads it)."""
+    with warnings.catch_warnings():  # Rasa's YAML reader imports pkg_resources: not for IT's cron mail
+        warnings.simplefilter("ignore", DeprecationWarning)
+        config = read_endpoint_config(str(endpoints), "tracker_store")
+    if config is None or config.type != f"{__name__}.{EncryptedSQLTrackerStore.__name__}":
+        return tracker_db_url()
+    return tracker_db_url(config.kwargs.get("db_url"), config.url)
 
 
 def without_personal_data(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -60,10 +88,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain=None, db_url: Optional[Text] = None, event_broker=None,
                  cipher: Optional[Cipher] = None, **kwargs: Any) -> None:
         # endpoints.yml may give `db_url` (a full SQLAlchemy URL); Rasa also passes `host`.
-        host = kwargs.pop("host", None)
-        if not db_url and host and "://" in str(host):
-            db_url = host
-        parsed = make_url(db_url or tracker_db_url())
+        parsed = make_url(tracker_db_url(db_url, kwargs.pop("host", None)))
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.cipher = cipher or cipher_from_environment()  # no key: refuse to start, loudly
@@ -117,3 +142,49 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
+
+
+@dataclass(frozen=True)
+class ConversationPurge:
+    conversations: int  # conversations removed completely: no event within the period
+    trimmed: int  # conversations still in use whose old sessions were removed
+    events: int  # event rows removed in all
+
+
+def purge_conversations(url: str, cutoff: dt.datetime) -> ConversationPurge:
+    """Remove the events older than `cutoff` that no live conversation needs (see the module
+    docstring). A database or `events` table that does not exist yet: nothing to do. An
+    unreachable database raises sqlalchemy's OperationalError."""
+    parsed = make_url(url)
+    nothing = ConversationPurge(0, 0, 0)
+    if parsed.get_backend_name() == "sqlite" and not (
+            parsed.database and parsed.database != ":memory:" and Path(parsed.database).is_file()):
+        return nothing  # connecting would create an empty file
+    kwargs = create_engine_kwargs(parsed)  # as Rasa connects (PostgreSQL schema, pool)
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "connect_timeout": 3}
+    engine = sa.create_engine(parsed, future=True, **kwargs)
+    try:
+        with engine.begin() as connection:
+            if not sa.inspect(connection).has_table(SQLTrackerStore.SQLEvent.__tablename__):
+                return nothing
+            return _purge_events(connection, cutoff.timestamp())
+    finally:
+        engine.dispose()
+
+
+def _purge_events(connection: sa.engine.Connection, cutoff: float) -> ConversationPurge:
+    events = SQLTrackerStore.SQLEvent.__table__
+    idle = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
+            .having(sa.func.max(events.c.timestamp) < cutoff))
+    conversations = connection.execute(sa.select(sa.func.count()).select_from(idle.subquery())).scalar()
+    removed = connection.execute(sa.delete(events).where(events.c.sender_id.in_(idle))).rowcount
+    starts = events.alias("starts")
+    latest_start = (sa.select(sa.func.max(starts.c.timestamp))
+                    .where(starts.c.sender_id == events.c.sender_id,
+                           starts.c.type_name == SessionStarted.type_name)
+                    .scalar_subquery())
+    old = sa.and_(events.c.timestamp < cutoff, events.c.timestamp < latest_start)
+    trimmed = connection.execute(sa.select(sa.func.count(sa.distinct(events.c.sender_id))).where(old)).scalar()
+    removed += connection.execute(sa.delete(events).where(old)).rowcount
+    return ConversationPurge(conversations=conversations, trimmed=trimmed, events=removed)

@@ -27,9 +27,10 @@ MODEL = Path(os.environ.get("MELDWIJZER_MODEL", ROOT / "models" / "meldwijzer.ta
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / ".build" / "results"
 
-# The tests never touch the user's case log or key (var/): a fresh database and key per run.
+# The tests never touch the user's case log, conversations or key (var/): fresh ones per run.
 TEST_VAR = Path(tempfile.mkdtemp(prefix="meldwijzer-test-"))
 os.environ["MELDWIJZER_DB_URL"] = f"sqlite:///{TEST_VAR / 'caselog.db'}"
+os.environ["MELDWIJZER_TRACKER_DB_URL"] = f"sqlite:///{TEST_VAR / 'tracker.db'}"  # e.g. for `purge`
 os.environ["MELDWIJZER_CASE_KEY"] = Fernet.generate_key().decode("ascii")
 os.environ["MELDWIJZER_CASE_KEY_FILE"] = str(TEST_VAR / "no.key")
 os.environ.pop("MELDWIJZER_REVIEWERS", None)

@@ -1,5 +1,5 @@
 """A local stand-in for the Telegram Bot API on 127.0.0.1, enough for python-telegram-bot:
-getMe, deleteWebhook, getUpdates (long polling), sendMessage, sendChatAction,
+getMe, setWebhook, deleteWebhook, getUpdates (long polling), sendMessage, sendChatAction,
 answerCallbackQuery, editMessageReplyMarkup. Tests put updates in and read what was sent."""
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _params(body: str) -> Dict[str, Any]:
 class FakeTelegram:
     def __init__(self) -> None:
         self.updates: List[Dict[str, Any]] = []
-        self.sent: List[Dict[str, Any]] = []  # every call but getUpdates/getMe, with its time
+        self.sent: List[Dict[str, Any]] = []  # every call but getUpdates/getMe/*Webhook, with its time
+        self.webhooks: List[Dict[str, Any]] = []  # setWebhook/deleteWebhook calls
         self.failing = False
         self._next_update = 1
         self._next_message = 1000
@@ -73,6 +74,7 @@ class FakeTelegram:
         if method == "getMe":
             return 200, BOT
         if method in ("deleteWebhook", "setWebhook"):
+            self.webhooks.append({"method": method, **params})
             return 200, True
         if method == "getUpdates":
             return 200, self._get_updates(int(params.get("offset") or 0), float(params.get("timeout") or 0))
@@ -156,11 +158,13 @@ def buttons_of(message: Dict[str, Any]) -> List[Dict[str, str]]:
 
 
 class RunningBot:
-    """The Application polling the fake API in a thread of its own, as `make telegram` runs it."""
+    """The Application in a thread of its own, as `make telegram` runs it: polling the fake API,
+    or in webhook mode when `env` has TELEGRAM_WEBHOOK_URL (bot.telegram_bot.webhook_options)."""
 
     def __init__(self, env: Dict[str, str]) -> None:
-        from bot.telegram_bot import build_application
+        from bot.telegram_bot import build_application, webhook_options
 
+        self.webhook = webhook_options(env)
         self.application = build_application(env)
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
@@ -177,7 +181,10 @@ class RunningBot:
     async def _start(self) -> None:
         await self.application.initialize()
         await self.application.start()
-        await self.application.updater.start_polling(poll_interval=0.0, timeout=1)
+        if self.webhook:
+            await self.application.updater.start_webhook(**self.webhook)
+        else:
+            await self.application.updater.start_polling(poll_interval=0.0, timeout=1)
 
     async def _stop(self) -> None:
         await self.application.updater.stop()

@@ -40,6 +40,14 @@ class Cipher:
         except InvalidToken:
             return "[niet te ontsleutelen: andere sleutel]"
 
+    def rotate(self, token: str) -> Optional[str]:
+        """The same text encrypted with the first key (actions/case_log/rekey.py); None when
+        no configured key decrypts the token."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken:
+            return None
+
 
 def key_file() -> Path:
     return Path(os.environ.get("MELDWIJZER_CASE_KEY_FILE") or DEFAULT_KEY_FILE)

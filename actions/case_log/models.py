@@ -139,7 +139,8 @@ class Notification(Base):
 
 
 class AuditRecord(Base):
-    """Every read or export by someone other than the creator, and every refusal."""
+    """Every read or export by someone other than the creator, every refusal, and every case
+    removed by the retention period (its code only; the audit outlives the case)."""
 
     __tablename__ = "case_audit"
 
@@ -147,7 +148,7 @@ class AuditRecord(Base):
     at = sa.Column(UTCDateTime, nullable=False)
     case_code = sa.Column(sa.String(20), nullable=False, index=True)
     actor = sa.Column(sa.String(255), nullable=False)
-    action = sa.Column(sa.String(16), nullable=False)  # read | export | close | refused
+    action = sa.Column(sa.String(16), nullable=False)  # read | export | close | refused | purge
     allowed = sa.Column(sa.Boolean, nullable=False)
 
 

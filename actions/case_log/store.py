@@ -31,7 +31,8 @@ CODE_PREFIX = "MW"
 ENTRY_KINDS = ("answer", "outcome", "fact", "hypothesis", "child_words", "third_party",
                "contact", "decision", "follow_up", "parents")
 RETRY_DELAYS = (0.2, 0.6)  # seconds between attempts: the user is waiting
-DEFAULT_RETENTION_DAYS = 730  # two years after closing, as the student file
+DEFAULT_RETENTION_DAYS = 730  # two years after closing (or the last activity), as the student file
+PURGE_ACTOR = "system:bewaartermijn"  # who the audit names for a purge by the retention period
 
 
 class CaseLogUnavailable(RuntimeError):
@@ -127,6 +128,12 @@ class CaseView:
     entries: List[EntryView] = field(default_factory=list)
     decisions: List[DecisionView] = field(default_factory=list)
     follow_ups: List[FollowUpView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    closed: int  # closed cases removed
+    open: int  # open cases removed: untouched for the whole retention period
 
 
 @dataclass(frozen=True)
@@ -411,21 +418,32 @@ class CaseStore:
 
     # --- retention ------------------------------------------------------------------------
     def purge_expired(self, retention_days: int = DEFAULT_RETENTION_DAYS,
-                      now: Optional[dt.datetime] = None) -> int:
-        """Delete cases closed more than `retention_days` ago, with everything in them."""
-        cutoff = (now or self.clock()) - dt.timedelta(days=retention_days)
+                      now: Optional[dt.datetime] = None) -> PurgeResult:
+        """Delete, with everything in them, the cases past the retention period: closed more
+        than `retention_days` ago, or open and untouched that long. Untouched: `updated_at`
+        (moved by every entry, decision, follow-up, position, parents answer and the closing)
+        is older, and no follow-up is due after the cutoff (a planned follow-up is activity).
+        Each purged case leaves one audit record ("purge", its code, no content)."""
+        moment = now or self.clock()
+        cutoff = moment - dt.timedelta(days=retention_days)
+        planned = sa.exists().where(FollowUp.case_id == Case.id, FollowUp.due_at >= cutoff)
 
-        def work(session: Session) -> int:
-            ids = list(session.execute(sa.select(Case.id).where(
-                Case.status == "closed", Case.closed_at < cutoff)).scalars())
+        def work(session: Session) -> PurgeResult:
+            closed = session.execute(sa.select(Case.id, Case.code).where(
+                Case.status == "closed", Case.closed_at < cutoff)).all()
+            idle = session.execute(sa.select(Case.id, Case.code).where(
+                Case.status == "open", Case.updated_at < cutoff, ~planned)).all()
+            ids = [row.id for row in closed + idle]
+            codes = [row.code for row in closed + idle]
             if ids:
-                codes = list(session.execute(sa.select(Case.code).where(Case.id.in_(ids))).scalars())
                 for table in (Entry, DecisionRecord, FollowUp):  # Core deletes: no ORM events
                     session.execute(sa.delete(table.__table__).where(table.__table__.c.case_id.in_(ids)))
                 session.execute(sa.delete(Notification.__table__)
                                 .where(Notification.__table__.c.case_code.in_(codes)))
                 session.execute(sa.delete(Case.__table__).where(Case.__table__.c.id.in_(ids)))
-            return len(ids)
+                session.add_all(AuditRecord(at=moment, case_code=code, actor=PURGE_ACTOR,
+                                            action="purge", allowed=True) for code in codes)
+            return PurgeResult(closed=len(closed), open=len(idle))
 
         return self._run(work)
 

@@ -55,9 +55,24 @@ def test_purge_reports_how_many_were_deleted(cli_store, capsys):
     recent = cli_store.open_case(TEACHER, "voorbeeldschool")
     cli_store.close_case(recent, TEACHER, "Afgerond.")
     assert main(["purge", "--days", "730"]) == 0
-    assert "1 casus(sen) verwijderd" in capsys.readouterr().out
+    assert "Afgesloten casussen verwijderd: 1 " in capsys.readouterr().out
     assert main(["purge"]) == 0  # the profile's period (730 days): nothing left to delete
-    assert "0 casus(sen) verwijderd" in capsys.readouterr().out
+    assert "Afgesloten casussen verwijderd: 0 " in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["purge", "--days", "0"])  # would delete everything
+
+
+def test_purge_without_a_readable_profile_deletes_nothing(cli_store, capsys, tmp_path, monkeypatch):
+    real_clock = cli_store.clock
+    cli_store.clock = lambda: real_clock() - dt.timedelta(days=800)
+    old = cli_store.open_case(TEACHER, "voorbeeldschool")
+    cli_store.close_case(old, TEACHER, "Afgerond.")
+    broken = tmp_path / "school.yml"
+    broken.write_text("case_log: {bewaartermijn_dagen: 3650}\n")  # the school keeps ten years
+    monkeypatch.setenv("MELDWIJZER_SCHOOL", str(broken))
+    assert main(["purge"]) == 5  # not the default two years instead
+    assert "bewaartermijn is onbekend" in capsys.readouterr().err
+    assert cli_store.read_case(old, TEACHER).status == "closed"
 
 
 def test_an_unreachable_database_is_said_plainly(monkeypatch, capsys):

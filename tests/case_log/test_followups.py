@@ -74,6 +74,8 @@ def test_the_ib_hears_that_a_case_was_opened_and_by_whom_without_content(store, 
     [(chat_id, text)] = sent(bot_api)
     assert chat_id == IB.user and code in text and TELEGRAM_TEACHER.id in text
     assert "Geheime" not in text
+    # On Telegram the IB is sent to where an export is allowed, not to 'exporteer' there.
+    assert "exporteer" not in text and "webchat" in text
 
 
 def test_a_terminal_user_sees_due_reminders_when_the_chat_starts(store, clock, capsys):

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from actions.case_log.crypto import Cipher
 from actions.case_log.migrate import VERSION_TABLE, current_revision
 from actions.case_log.models import AppendOnlyError, Base, Entry
-from actions.case_log.store import CaseLogUnavailable, CaseNotVisible, CaseStore
+from actions.case_log.store import CaseLogUnavailable, CaseNotVisible, CaseStore, PurgeResult
 
 from .conftest import IB, OTHER_TEACHER, TEACHER
 
@@ -203,8 +203,9 @@ def test_purge_deletes_only_cases_closed_longer_ago_than_the_retention(store, cl
     store.close_case(old, TEACHER, "Afgesloten.")
     clock.advance(days=365)
     store.close_case(recent, TEACHER, "Afgesloten.")
-    clock.advance(days=366)  # old: closed 731 days ago; recent: 366 days
-    assert store.purge_expired(retention_days=730) == 1
+    store.apply(still_open, TEACHER, [{"op": "position", "position": "s1_derden"}])
+    clock.advance(days=366)  # old: closed 731 days ago; recent: 366 days; still_open: touched 366
+    assert store.purge_expired(retention_days=730) == PurgeResult(closed=1, open=0)
     with pytest.raises(CaseNotVisible):
         store.read_case(old, TEACHER)
     assert store.read_case(recent, TEACHER).status == "closed"
@@ -212,7 +213,7 @@ def test_purge_deletes_only_cases_closed_longer_ago_than_the_retention(store, cl
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM case_entries")).scalar() == 1  # recent's close
         assert conn.execute(sa.text("SELECT count(*) FROM case_follow_ups")).scalar() == 0
-    assert store.purge_expired(retention_days=730) == 0
+    assert store.purge_expired(retention_days=730) == PurgeResult(closed=0, open=0)
 
 
 @pytest.mark.parametrize("url", ["postgresql://postgres@127.0.0.1:1/meldwijzer",

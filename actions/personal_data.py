@@ -24,7 +24,9 @@ BSN_MARK = "[BSN]"
 _CAP = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+(?:[-'’][A-Za-zà-öø-ÿ]+)?"
 _PARTICLE = r"(?:van|de|der|den|ter|ten|te|het|'t|el|al|la|le|du|da|di|dos|op|in|von)"
 _NINE_DIGITS = re.compile(r"(?<![\d.])(\d(?:[ .]?\d){7,8})(?![\d])")
-_SENTENCE_START = re.compile(r"(^|[.!?:;\n]\s*|[\"“‘(]\s*)$")
+_SENTENCE_END = frozenset(".!?:;\n")  # a sentence starts after one of these (and spaces)
+_OPENING = frozenset("\"“‘(")  # ... or after an opening quote or bracket
+_GAP = re.compile(r"[,.!?:;()]")
 
 # Capitalised terms staff use that are not people (two words each, lower case).
 KNOWN_TERMS: FrozenSet[str] = frozenset({
@@ -79,55 +81,92 @@ _CALENDAR = frozenset(
 
 
 def find_personal_data(text: str) -> List[Finding]:
+    """The BSNs and full names in `text`. Linear in its length: each token is classified
+    once, and a name's extent is read from arrays built in one pass from the right."""
     findings: List[Finding] = []
     if not text:
         return findings
     for match in _NINE_DIGITS.finditer(text):
         if is_bsn(re.sub(r"\D", "", match.group(1))):
             findings.append(Finding("bsn", match.span(1)))
-    tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\s,.!?:;()\"“”]+", text)]
+    tokens = _Tokens(text)
     i = 0
-    while i < len(tokens):
-        span = _name_at(text, tokens, i)
-        if span:
-            findings.append(Finding("name", (tokens[i][1], tokens[span][2])))
-            i = span + 1
+    while i < len(tokens.words):
+        last = _name_at(tokens, i)
+        if last is not None:
+            findings.append(Finding("name", (tokens.starts[i], tokens.ends[last])))
+            i = last + 1
         else:
             i += 1
     return sorted(findings, key=lambda f: f.span)
 
 
-def _name_at(text: str, tokens: List[Tuple[str, int, int]], i: int) -> Optional[int]:
-    """Index of the last token of a full name starting at token i, or None."""
-    first = tokens[i][0]
-    if not _CAPITALISED.match(first):
+class _Tokens:
+    """The words of a text with, per word, what the name check asks about it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        matches = list(re.finditer(r"[^\s,.!?:;()\"“”]+", text))
+        self.words = [m.group() for m in matches]
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        n = len(self.words)
+        self.capitalised = [bool(_CAPITALISED.match(w)) for w in self.words]
+        self.particle = [bool(_PARTICLE_WORD.match(w)) for w in self.words]
+        self.calendar = [w.lower() in _CALENDAR for w in self.words]
+        # Punctuation between word j-1 and word j: not one name ("Jan, Piet").
+        self.gap = [False] + [bool(_GAP.search(text, self.ends[j - 1], self.starts[j]))
+                              for j in range(1, n)]
+        # From word j on: the first word that is not a particle joined to the one before
+        # (`after_particles`), and the first word that cannot continue a name (`run_end`).
+        self.after_particles = [n] * (n + 1)
+        self.run_end = [n] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            joined = not self.gap[j]
+            self.after_particles[j] = (self.after_particles[j + 1]
+                                       if joined and self.particle[j] else j)
+            self.run_end[j] = (self.run_end[j + 1] if joined and (self.particle[j] or self.capitalised[j])
+                               else j)
+        # Up to word j: the last capitalised word that is no day or month (-1 if none).
+        self.last_name_word = []
+        latest = -1
+        for j in range(n):
+            if self.capitalised[j] and not self.calendar[j]:
+                latest = j
+            self.last_name_word.append(latest)
+
+    def at_sentence_start(self, i: int) -> bool:
+        """Word i starts the text, or follows (over spaces) a sentence end or an opening
+        quote or bracket; a line break before it also counts."""
+        position = self.starts[i]
+        if position == 0:
+            return True
+        while position > 0 and self.text[position - 1].isspace():
+            position -= 1
+            if self.text[position] == "\n":
+                return True
+        return position > 0 and (self.text[position - 1] in _SENTENCE_END
+                                  or self.text[position - 1] in _OPENING)
+
+
+def _name_at(tokens: _Tokens, i: int) -> Optional[int]:
+    """Index of the last word of a full name starting at word i, or None."""
+    if not tokens.capitalised[i]:
         return None
-    j = i + 1
-    while j < len(tokens) and _PARTICLE_WORD.match(tokens[j][0]) and not _gap(text, tokens, j):
-        j += 1
-    if j >= len(tokens) or _gap(text, tokens, j) or not _CAPITALISED.match(tokens[j][0]):
+    j = tokens.after_particles[i + 1]
+    if j >= len(tokens.words) or tokens.gap[j] or not tokens.capitalised[j]:
         return None
-    last = tokens[j][0]
-    # Longer names: "Fatima El Amrani", "Anna Maria van Dijk".
-    k = j + 1
-    while k < len(tokens) and not _gap(text, tokens, k) and (
-            _PARTICLE_WORD.match(tokens[k][0]) or _CAPITALISED.match(tokens[k][0])):
-        if _CAPITALISED.match(tokens[k][0]) and tokens[k][0].lower() not in _CALENDAR:
-            j = k
-        k += 1
-    pair = f"{first} {last}".lower()
-    if pair in KNOWN_TERMS or first.lower() in _CALENDAR or last.lower() in _CALENDAR:
+    first, last = tokens.words[i].lower(), tokens.words[j].lower()
+    if f"{first} {last}" in KNOWN_TERMS or tokens.calendar[i] or tokens.calendar[j]:
         return None
-    known = dutch_words()
-    at_start = bool(_SENTENCE_START.search(text[:tokens[i][1]]))
-    if at_start and j == i + 1 and first.lower() in known and last.lower() in known:
-        return None  # "Vandaag Groep ..." reads as a sentence; "Emma Jansen" does not
+    # Longer names: "Fatima El Amrani", "Anna Maria van Dijk" (ending on a capitalised word
+    # that is no day or month).
+    j = max(j, tokens.last_name_word[tokens.run_end[j + 1] - 1])
+    if j == i + 1 and tokens.at_sentence_start(i):
+        known = dutch_words()
+        if first in known and last in known:
+            return None  # "Vandaag Groep ..." reads as a sentence; "Emma Jansen" does not
     return j
-
-
-def _gap(text: str, tokens: List[Tuple[str, int, int]], j: int) -> bool:
-    """Punctuation between token j-1 and j: not one name ("Jan, Piet")."""
-    return bool(re.search(r"[,.!?:;()]", text[tokens[j - 1][2]:tokens[j][1]]))
 
 
 def redact(text: str) -> Tuple[str, List[str]]:

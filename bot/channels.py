@@ -42,6 +42,7 @@ from sanic.response import HTTPResponse
 
 from bot import log_privacy
 from bot.host_check import guard
+from bot.limits import limit_body, within_limit
 
 logger = logging.getLogger(__name__)
 log_privacy.install()  # Rasa's REST handler would log message text on a timeout or failure
@@ -149,7 +150,7 @@ class OwnChannelRest(RestInput):
         raise NotImplementedError
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = guard(super().blueprint(on_new_message))
+        rest = guard(limit_body(super().blueprint(within_limit(on_new_message))))  # bot/limits.py
 
         @rest.middleware("request")
         async def json_from_a_known_user(request: Request):  # type: ignore[no-untyped-def]

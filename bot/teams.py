@@ -44,6 +44,7 @@ from sanic.request import Request
 
 from bot.channels import conversation_id
 from bot.host_check import guard
+from bot.limits import within_limit
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +171,10 @@ class TeamsInput(BotFrameworkInput):
         return message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        read = within_limit(on_new_message)  # a message over the cap is answered, not read
+
         async def through_tenant(message: UserMessage) -> Any:
-            return await on_new_message(self.own(message))
+            return await read(self.own(message))
 
         teams = guard(super().blueprint(through_tenant))
 

@@ -9,6 +9,12 @@ Conversations survive a restart of the Rasa server and resume at the same questi
 Configured in endpoints.yml. The database: `db_url` there, else MELDWIJZER_TRACKER_DB_URL (a
 SQLAlchemy URL, e.g. postgresql://meldwijzer@db/meldwijzer), else the SQLite file var/tracker.db.
 
+Saving and reading (JSON, the name check, Fernet, SQL) run in one worker thread, not on Rasa's
+event loop, so one long conversation or a slow database does not hold up other users. Rasa
+handles one message per conversation at a time (its lock store, around the whole message), so
+two saves of one conversation never overlap; the one thread keeps the database work in order,
+as it was on the event loop.
+
 `purge_conversations` applies the retention period to the `events` table (`python -m
 bot.caselog purge`): a conversation idle for the whole period goes completely; of a
 conversation still in use, only the events older than the period AND before its latest
@@ -16,11 +22,13 @@ session start go, which Rasa never loads again (it loads the latest session only
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
@@ -87,6 +95,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.cipher = cipher or cipher_from_environment()  # no key: refuse to start, loudly
         dutch_words()  # load the name check's lexicon now, not while the first user waits
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
         super().__init__(
             domain=domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
             db=parsed.database or "", username=parsed.username, password=parsed.password,
@@ -101,9 +110,15 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             return json.loads(stored)
         return json.loads(self.cipher.decrypt(stored))
 
+    async def _off_the_loop(self, work, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As SQLTrackerStore.save, with each event's data encrypted."""
         await self.stream_events(tracker)
+        await self._off_the_loop(self._save, tracker)
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
@@ -119,6 +134,9 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        return await self._off_the_loop(self._read, sender_id, fetch_events_from_all_sessions)
+
+    def _read(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id,
                                      fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()

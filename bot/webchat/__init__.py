@@ -3,7 +3,8 @@
 credentials.yml names `bot.webchat.WebChatInput`; Rasa then serves, under /webhooks/webchat/:
   GET  /            the page (Dutch, keyboard and screen reader friendly, phone-sized)
   GET  /static/...  its script, style sheet and the neutral page that "Snel weg" opens
-  POST /webhook     {"sender": "...", "message": "..."} -> Rasa's replies (like the REST channel)
+  POST /webhook     {"sender": "...", "message": "..."} -> Rasa's replies (like the REST channel;
+                    a message or body over the caps of bot/limits.py is answered, not read)
   POST /reminders   {"sender": "..."} -> due follow-ups of this web chat user, from the case log
                     (shown once)
 Both posts must be JSON (Content-Type: application/json): a page on another site cannot make a
@@ -44,6 +45,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import EMERGENCY, clean_text, conversation_id, is_json, never_silent
 from bot.host_check import guard
+from bot.limits import limit_body, within_limit
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,6 @@ FILES = {"chat.js": "text/javascript", "chat.css": "text/css", "exit.html": "tex
 TAB_ID = re.compile(r"^web-[0-9a-f]{32}$")
 LOGIN = re.compile(r"^[\w.@+\\-]{1,200}$")  # a sign-in name or e-mail address; never a comma
 PROXY_HEADER = "X-Meldwijzer-Proxy"
-MAX_MESSAGE = 5000  # longer text is cut here; the dialogue answers long text itself
 # Teams shows a tab inside its own pages; other sites may not frame the chat.
 DEFAULT_FRAME_ANCESTORS = "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft"
 
@@ -151,7 +152,8 @@ class WebChatInput(InputChannel):
         return claimed if isinstance(claimed, str) and TAB_ID.match(claimed) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webchat = guard(Blueprint("webchat_page", __name__))
+        webchat = guard(limit_body(Blueprint("webchat_page", __name__), security_headers))
+        read = within_limit(on_new_message)  # a message over the cap is answered, not read
 
         @webchat.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
@@ -183,8 +185,7 @@ class WebChatInput(InputChannel):
                 text = ""
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text[:MAX_MESSAGE], collector, sender,
-                                                 input_channel=self.name()))
+                await read(UserMessage(text, collector, sender, input_channel=self.name()))
             except CancelledError:
                 logger.error("webchat: a message timed out")
             except Exception:  # noqa: BLE001 - the page must still get an answer

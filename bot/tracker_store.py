@@ -37,7 +37,6 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.engine import make_url
 
@@ -126,8 +125,10 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                     sender_id=tracker.sender_id,
                     type_name=event.type_name,
                     timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
+                    # Rasa never reads these two columns back; in plain text they would say
+                    # who reported danger (intent acute_danger) or exported a dossier.
+                    intent_name=None,
+                    action_name=None,
                     data=self._encode(data),
                 ))
             session.commit()

@@ -207,11 +207,12 @@ def test_the_tracker_store_keeps_no_readable_text(stack, request):
     chat.say("Fleur de Graaf kwam met natte kleren en een schram op school.")
     engine = sa.create_engine(stack.tracker_url)
     with engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
-                                           {"s": chat.conversation_id})]
+        rows = list(conn.execute(sa.text("SELECT data, intent_name, action_name FROM events "
+                                         "WHERE sender_id = :s"), {"s": chat.conversation_id}))
     engine.dispose()
-    assert rows and all(row.startswith("gAAAAA") for row in rows)
-    assert not any("schram" in row or "Graaf" in row for row in rows)
+    assert rows and all(row[0].startswith("gAAAAA") for row in rows)
+    assert not any("schram" in row[0] or "Graaf" in row[0] for row in rows)
+    assert all(row[1] is None and row[2] is None for row in rows)  # no intent or action in plain text
 
 
 def test_a_stopped_database_loses_nothing_and_the_safety_net_still_works(stack, request):

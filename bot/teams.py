@@ -184,12 +184,12 @@ class TeamsInput(BotFrameworkInput):
             # handler reads the body or sends anything to its serviceUrl.
             if request.method == "GET":
                 return None
+            auth = request.headers.get("Authorization")
             try:
-                activity = request.json
-            except Exception:  # noqa: BLE001 - a body that is not JSON
-                activity = None
-            try:
-                reason = self.refusal(request.headers.get("Authorization"), activity)
+                if self._validate_auth(auth) is not None:  # unsigned: the body is not even parsed
+                    reason: Optional[str] = "token"
+                else:
+                    reason = self.refusal(auth, request.json)
             except Exception as error:  # noqa: BLE001 - whatever is malformed is refused
                 reason = type(error).__name__
             if reason is not None:

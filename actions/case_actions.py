@@ -164,7 +164,7 @@ class ActionExportCase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         code = target_code(tracker)
-        if actor_of(tracker).channel in NO_CASE_CONTENT_CHANNELS:
+        if tracker.get_latest_input_channel() in NO_CASE_CONTENT_CHANNELS:
             # The case is not read at all: no content, and no read in the audit table.
             dispatcher.utter_message(text=NO_EXPORT_HERE.format(of_case=f" van casus {code}" if code else ""))
             return []

@@ -92,6 +92,34 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def network_address() -> Optional[str]:
+    """This machine's address on its network (no packet is sent), or None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def address() -> str:
+    """This machine's network address, for tests that a server is NOT reachable there."""
+    found = network_address()
+    if found is None:
+        pytest.skip("this machine has no network address besides loopback")
+    return found
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     assert MODEL.exists(), "no trained model: run the tests through `make test`"

@@ -4,39 +4,7 @@ and it is not reachable from the school network either.
 Started as `make chat`, `make webchat` and `make actions` start it (bot/run_actions.sh)."""
 from __future__ import annotations
 
-import socket
-from typing import Optional
-
-import pytest
-
-from conftest import start_actions, stop
-
-
-def network_address() -> Optional[str]:
-    """This machine's address on its network (no packet is sent), or None without one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-        except OSError:
-            return None
-        address = probe.getsockname()[0]
-    return None if address.startswith("127.") else address
-
-
-def reachable(host: str, port: int) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def address() -> str:
-    found = network_address()
-    if found is None:
-        pytest.skip("this machine has no network address besides loopback")
-    return found
+from conftest import reachable, start_actions, stop
 
 
 def test_the_action_server_listens_on_loopback_only(address, tmp_path):

@@ -17,12 +17,10 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import requests
 import yaml
 
-from conftest import MODEL, ROOT, SERVER_ENV, VENV_BIN, free_port
-from test_action_server_host import network_address, reachable
+from conftest import MODEL, ROOT, SERVER_ENV, VENV_BIN, free_port, reachable
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -71,14 +69,6 @@ class Terminal:
                 os.killpg(self.process.pid, signal.SIGTERM)
                 self.process.wait(timeout=30)
         os.close(self.master)
-
-
-@pytest.fixture
-def address() -> str:
-    found = network_address()
-    if found is None:
-        pytest.skip("this machine has no network address besides loopback")
-    return found
 
 
 def test_the_terminal_chat_listens_on_loopback_only(address, tmp_path):

@@ -19,9 +19,8 @@ from actions.case_log.dialogue import get_store
 from actions.case_log.store import Actor
 from bot.telegram_bot import webhook_options
 
-from conftest import ROOT, SERVER_ENV, free_port
+from conftest import ROOT, SERVER_ENV, free_port, network_address, reachable
 from fake_telegram import FakeTelegram, RunningBot
-from test_action_server_host import network_address, reachable
 
 TEACHER = 700201  # fictitious Telegram user id, on the allowlist
 SECRET = "Ab3_" * 10  # 40 characters Telegram allows

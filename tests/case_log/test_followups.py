@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from actions.case_log.crypto import Cipher
 from actions.case_log.store import Actor, CaseStore
 from bot.followups import deliver_due, show_for, telegram_sender
 

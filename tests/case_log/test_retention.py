@@ -151,7 +151,8 @@ def test_the_cli_purges_both_databases_and_says_what_went(db_url, tracker, track
     closed = store.open_case(TEACHER, "voorbeeldschool")
     store.close_case(closed, TEACHER, "Afgesloten.")
     bare, prefixed = Actor("rest", "leerkracht-8"), Actor("rest", "leerkracht-9")
-    idle_codes = [store.open_case(bare, "voorbeeldschool"), store.open_case(prefixed, "voorbeeldschool")]
+    for idle in (bare, prefixed):
+        store.open_case(idle, "voorbeeldschool")
     store.clock = lambda: past(3)
     kept = store.open_case(TEACHER, "voorbeeldschool")
     store.engine.dispose()

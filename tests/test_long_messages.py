@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from bot.channels import RELAY_HEADER
 from bot.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_WORD_CHARS, TOO_LONG, WORD_TOO_LONG
 from bot.safety_net import SIGNALS_FILE, Hit, SignalDetector, default_detector
-from conftest import ROOT, Chat, render, start_rasa, stop
+from conftest import REST_AUTH, ROOT, Chat, render, start_rasa, stop
 
 LIGHT = "nummer van veilig thuis"
 SECOND = 1.0
@@ -249,7 +249,7 @@ def test_messages_of_one_conversation_at_once_are_stored_once_each(server, track
         thread.join(120)
     with sa.create_engine(tracker_db).connect() as connection:
         rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                                  {"s": chat.sender}).fetchall()
+                                  {"s": chat.conversation_id}).fetchall()
     cipher = cipher_from_environment()
     events = [json.loads(cipher.decrypt(row[0])) for row in rows]
     said = [e["text"] for e in events if e["event"] == "user"]
@@ -277,7 +277,8 @@ def post_head_only(base_url: str, path: str, headers: Dict[str, str], first: byt
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/telegram/webhook",
                                   "/webhooks/webchat/webhook"])
 def test_a_body_over_the_cap_is_refused_before_it_is_read(server, path):
-    headers = {"Content-Type": "application/json", RELAY_HEADER: os.environ["MELDWIJZER_RELAY_SECRET"]}
+    headers = {"Content-Type": "application/json", RELAY_HEADER: os.environ["MELDWIJZER_RELAY_SECRET"],
+               **REST_AUTH}
     started = time.monotonic()
     status, body = post_head_only(server, path, {**headers, "Content-Length": str(100 * MAX_BODY_BYTES)})
     assert status == 413, (status, body[:300])
@@ -288,7 +289,10 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(server, path):
                                b"%x\r\n" % (MAX_BODY_BYTES + 1) + b"{" * 1000)
     assert status == 413
     # A message over the cap in a body under it: answered, not read.
-    small = {"sender": "web-" + uuid.uuid4().hex, "message": "a" * (CAP + 1)}
+    senders = {"/webhooks/rest/webhook": "cap-" + uuid.uuid4().hex,
+               "/webhooks/telegram/webhook": str(uuid.uuid4().int)[:9],  # a Telegram id: digits
+               "/webhooks/webchat/webhook": "web-" + uuid.uuid4().hex}
+    small = {"sender": senders[path], "message": "a" * (CAP + 1)}
     answer = requests.post(server + path, json=small, headers=headers, timeout=60)
     assert answer.status_code == 200 and render(answer.json()) == TOO_LONG, answer.text[:300]
     assert "0800-2000" in Chat(server, f"after-{uuid.uuid4().hex}").say(LIGHT)

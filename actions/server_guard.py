@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import traceback
-from pathlib import Path
 from typing import Optional
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from actions.shared_secret import configured_secret
 
 logger = logging.getLogger(__name__)
 
@@ -41,19 +41,8 @@ NO_SECRET = (
 )
 
 
-def secret_file() -> Path:
-    return Path(os.environ.get("MELDWIJZER_ACTION_SECRET_FILE", "var/action.secret"))
-
-
 def action_secret() -> Optional[str]:
-    """MELDWIJZER_ACTION_SECRET, else the secret file's content; None if neither is set."""
-    secret = os.environ.get("MELDWIJZER_ACTION_SECRET", "").strip()
-    if secret:
-        return secret
-    try:
-        return secret_file().read_text(encoding="ascii").strip() or None
-    except (OSError, UnicodeDecodeError):
-        return None
+    return configured_secret("MELDWIJZER_ACTION_SECRET", "var/action.secret")
 
 
 def fixed_error_answer(request: Request, exception: Exception) -> HTTPResponse:

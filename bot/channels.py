@@ -31,7 +31,6 @@ import hmac
 import logging
 import os
 import re
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -40,6 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.shared_secret import configured_secret
 from bot import log_privacy
 from bot.host_check import guard
 from bot.limits import limit_body, within_limit
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 log_privacy.install()  # Rasa's REST handler would log message text on a timeout or failure
 
 RELAY_HEADER = "X-Meldwijzer-Relay"
-RELAY_SECRET_FILE = Path(os.environ.get("MELDWIJZER_RELAY_SECRET_FILE", "var/relay.secret"))
 NO_REPLY = ("Daar heb ik nu geen antwoord op. Typ 'menu' voor de opties, of probeer het zo opnieuw.\n"
             "Direct gevaar? Bel 112. Veilig Thuis: 0800-2000 (gratis, 24/7).")
 EMERGENCY = "Direct gevaar? Bel 112. Veilig Thuis: 0800-2000 (gratis, 24/7)."
@@ -105,13 +104,7 @@ async def never_silent(request: Request, sender: Optional[str], channel: str,
 
 
 def relay_secret() -> Optional[str]:
-    secret = os.environ.get("MELDWIJZER_RELAY_SECRET")
-    if secret:
-        return secret.strip()
-    try:
-        return RELAY_SECRET_FILE.read_text(encoding="ascii").strip() or None
-    except OSError:
-        return None
+    return configured_secret("MELDWIJZER_RELAY_SECRET", "var/relay.secret")
 
 
 def rest_tokens(configured: Optional[str]) -> Dict[str, str]:
@@ -243,9 +236,10 @@ class TelegramRelayInput(OwnChannelRest):
 
         # Blueprint middleware runs for every route of this channel, whatever the spelling of
         # the path (Sanic also routes `/webhook/` to `/webhook`) or the method.
+        secret = relay_secret()  # read once, when the server starts (bot/run_server.sh made it)
+
         @relay.middleware("request")
         async def only_the_relay(request: Request):  # type: ignore[no-untyped-def]
-            secret = relay_secret()
             given = request.headers.get(RELAY_HEADER, "")
             if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
                 return response.json({"error": "relay secret missing or wrong"}, status=403)

@@ -8,12 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .office_hours import is_after_hours
+from .office_hours import is_after_hours, says_after_hours
 from .school_profile import Contact, SchoolProfile, load_profile_or_none
 
 
 # A FAQ answer is added after the safety-net guidance only when the selector is this sure.
 FAQ_CONFIDENCE = 0.5
+# The response selector is unsure between two answers when the best is below this and the
+# second has at least half its confidence: then both are given ("eerst met de ouders praten?"
+# and "melden zonder oudergesprek" are close), rather than one confident wrong answer.
+UNSURE_ANSWER = 0.6
 
 
 def format_contact(contact: Contact) -> str:
@@ -72,7 +76,37 @@ class ActionCheckAfterHours(Action):
         now = dt.datetime.now(dt.timezone.utc)
         # Without a profile we cannot know the school's hours: give the 24/7 route.
         after_hours = True if profile is None else is_after_hours(now, profile)
-        return [SlotSet("after_hours", after_hours)]
+        # The user's own words count too: "het is zaterdag", "'s nachts" (actions/office_hours.py).
+        return [SlotSet("after_hours", after_hours or says_after_hours(recent_user_texts(tracker)))]
+
+
+class ActionChildSafetyCheck(Action):
+    """A message about a child or home that nothing placed: "Gaat dit over de veiligheid van
+    een kind?" with buttons and the two numbers; after hours the 24/7 words first."""
+
+    def name(self) -> Text:
+        return "action_child_safety_check"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        [after_hours] = ActionCheckAfterHours().run(dispatcher, tracker, domain)
+        late = after_hours["value"]
+        dispatcher.utter_message(response="utter_child_safety_check_after_hours" if late else "utter_child_safety_check")
+        return [after_hours]
+
+
+def recent_user_texts(tracker: Tracker, count: int = 3) -> List[str]:
+    """The user's last few typed messages (a button's payload is not something they wrote)."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            text = event.get("text") or ""
+            if text and not text.startswith("/"):
+                texts.append(text)
+            if len(texts) >= count:
+                break
+    return texts
 
 
 def faq_response(parse: Dict[str, Any], min_confidence: float) -> Optional[str]:
@@ -84,8 +118,38 @@ def faq_response(parse: Dict[str, Any], min_confidence: float) -> Optional[str]:
     return None
 
 
+def close_second_answer(parse: Dict[str, Any]) -> Optional[str]:
+    """The second FAQ answer (utter_faq/...) when the selector could not tell it from the first."""
+    ranking = ((parse.get("response_selector") or {}).get("default", {}) or {}).get("ranking") or []
+    if len(ranking) < 2:
+        return None
+    first, second = ranking[0].get("confidence") or 0.0, ranking[1].get("confidence") or 0.0
+    key = str(ranking[1].get("intent_response_key") or "")
+    if first < UNSURE_ANSWER and second >= first / 2 and key.startswith("faq/"):
+        return "utter_" + key
+    return None
+
+
+class ActionFaqSecondAnswer(Action):
+    """After a FAQ answer (a domain response: it needs no action server), the close second one."""
+
+    def name(self) -> Text:
+        return "action_faq_second_answer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        second = close_second_answer(tracker.latest_message or {})
+        if second:
+            dispatcher.utter_message(text="Misschien bedoel je ook dit:")
+            dispatcher.utter_message(response=second)
+        return []
+
+
 class ActionAnswerQuestionToo(Action):
-    """After the safety-net guidance: if the message was really a FAQ question, answer it too."""
+    """After the safety-net guidance: if the message was really a FAQ question, answer it too.
+    Outside a form, then offer the route, so the guidance is never a dead end (a typed "ja"
+    to the offer starts it: data/stories/rules.yml)."""
 
     def name(self) -> Text:
         return "action_answer_question_too"
@@ -95,9 +159,10 @@ class ActionAnswerQuestionToo(Action):
     ) -> List[Dict[Text, Any]]:
         parse = tracker.latest_message or {}
         classifier_intent = (parse.get("safety_net") or {}).get("classifier_intent")
-        if classifier_intent != "faq":
-            return []
-        utter_action = faq_response(parse, FAQ_CONFIDENCE)
-        if utter_action:
-            dispatcher.utter_message(response=utter_action)
+        if classifier_intent == "faq":
+            utter_action = faq_response(parse, FAQ_CONFIDENCE)
+            if utter_action:
+                dispatcher.utter_message(response=utter_action)
+        if tracker.active_loop_name is None:
+            dispatcher.utter_message(response="utter_offer_route")
         return []

@@ -308,6 +308,7 @@ class RouteTexts:
     waits: Dict[str, Dict[str, str]]
     after_decision: Dict[str, Dict[str, str]]
     follow_up_buttons: List[Dict[str, str]] = field(default_factory=list)
+    next_steps: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
 
 def load_route_texts(path: Path = ROUTE_FILE) -> RouteTexts:
@@ -324,4 +325,5 @@ def _load_route_texts(path: Path, _mtime_ns: int) -> RouteTexts:
         step_intros={int(k): v for k, v in raw["step_intros"].items()},
         questions=raw["questions"], notes=raw["notes"], stops=raw["stops"], waits=raw["waits"],
         after_decision=raw["after_decision"], follow_up_buttons=raw["follow_up_buttons"],
+        next_steps=raw["next_steps"],
     )

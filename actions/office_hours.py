@@ -6,7 +6,8 @@ gets the 24/7 route: Veilig Thuis 0800-2000 and 112 for direct danger.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+import re
+from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
 import holidays as public_holidays
@@ -34,3 +35,39 @@ def holiday_name(day: dt.date, profile: SchoolProfile) -> Optional[str]:
         if holiday.start <= day <= holiday.end:
             return holiday.name
     return None
+
+
+# "het is zaterdag", "vrijdagavond tien uur", "in de herfstvakantie", "'s nachts", "om 22.30":
+# the message itself says it is outside school time, whatever the server's clock says (a
+# message typed late and sent in the morning, a clock in another time zone). Past moments
+# ("gisteravond", "afgelopen weekend", "na de vakantie") do not count. Erring towards "after
+# hours" costs one extra message with the 24/7 numbers; erring the other way costs the
+# 24/7 route at night.
+_DAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
+_AFTER_HOURS = re.compile(
+    r"\b(?:vanavond|vannacht|dit weekend|deze vakantie|weekend|zaterdag|zondag|"
+    rf"{_DAY}(?:avond|nacht)|avond|nacht|'s\s*avonds|'s\s*nachts|s\s*avonds|s\s*nachts|snachts|savonds|"
+    r"\w*vakantie|kerst|oud en nieuw|nieuwjaarsdag|pasen|pinksteren|feestdag|"
+    r"na schooltijd|buiten schooltijd|school is (?:al )?uit|(?:ik )?lig (?:nog )?wakker|"
+    r"(?:half |kwart (?:over |voor ))?(?:negen|tien|elf|twaalf|een|twee|drie|vier|vijf) uur '?s?\s*(?:avonds|nachts)|"
+    # 20:00-23:59 and 00:00-05:59 on the clock; "om 3 uur" is the afternoon in Dutch.
+    r"(?:2[0-3]|0[0-5])[:.u][0-5][0-9]|(?:2[0-3]) ?(?:uur|u))\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:gister\w*|eergister\w*|afgelopen|vorige?|na de|sinds de|voor de|"
+    r"elke|iedere|vaak|soms|altijd|meestal)\s*$",
+    re.IGNORECASE,
+)
+
+
+def says_after_hours(texts: Iterable[str]) -> bool:
+    """Whether any of these messages says it is now evening, night, weekend or a holiday."""
+    for text in texts:
+        for match in _AFTER_HOURS.finditer(text or ""):
+            before = (text or "")[max(0, match.start() - 24):match.start()]
+            word = match.group(0).lower()
+            if word.startswith("gister") or _PAST.search(before) and not word.startswith(("vanavond", "vannacht")):
+                continue
+            return True
+    return False

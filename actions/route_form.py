@@ -26,6 +26,7 @@ from .meldcode_logic import Decision, load_afwegingskader, outcome_key
 from .meldcode_route import (
     AFWEGING,
     OPTIONAL_TEXT,
+    STEP_QUESTIONS,
     TEXT_QUESTIONS,
     RouteState,
     Say,
@@ -40,6 +41,7 @@ from .meldcode_route import (
     said_after_answer,
     walk,
 )
+from .meldcode_story import RECORDED_TEXT, reaches_weighing, read_story, understood
 from .personal_data import redact
 from .school_profile import SchoolProfile, load_profile_or_none
 
@@ -62,6 +64,11 @@ MAX_TEXT_ANSWER = 2000  # characters kept of one free-text answer
 # at least this confidence; a message below it is taken as the answer (unsure_command_as_answer).
 SURE_COMMAND = 0.6
 SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
+# The route's questions in order: the order in which facts from a story are filed.
+ROUTE_ORDER = tuple(key for _, key in STEP_QUESTIONS) + AFWEGING
+# A message this long that tells what happened is the answer to "wat heb je gezien?".
+STORY_MIN_WORDS = 8
+STORY_MESSAGES = 4  # the user's last typed messages read when the route starts
 
 
 # --- state from the tracker ----------------------------------------------------------------
@@ -160,6 +167,102 @@ def answer_lookup(tracker: Tracker, dispatcher: CollectingDispatcher, closed: bo
     return True
 
 
+# --- a story told in free text (actions/meldcode_story.py) ---------------------------------
+def story_texts(tracker: Tracker, count: int = STORY_MESSAGES) -> List[str]:
+    """The user's last typed messages, oldest first (a button's payload is not a story)."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = (event.get("text") or "").strip()
+        if text and not text.startswith("/"):
+            texts.append(text)
+        if len(texts) >= count:
+            break
+    return list(reversed(texts))
+
+
+def fresh_facts(answers: Dict[str, Any], facts: Dict[str, str]) -> Dict[str, str]:
+    """The facts that add to or change the answers (a text answer already given stays)."""
+    return {key: value for key, value in facts.items()
+            if answers.get(key) != value and not (value == RECORDED_TEXT and answers.get(key) not in (None, ""))}
+
+
+# What is said after an answer that still matters when a story gave several at once (the
+# per-answer notes and step intros would be a wall of text): an outcome, what acute or
+# structural unsafety means, skipping the parent conversation, calling Veilig Thuis in doubt.
+STORY_NOTES = {"acuut_twijfel", "overslaan_veiligheid", "overslaan_vertrek", "kindcheck"}
+
+
+def story_writes(answers: Dict[str, Any], entry: Optional[int], facts: Dict[str, str]):
+    """Answers with the facts filed in the route's order, the case-log writes for them, and
+    what to say about them."""
+    current = dict(answers)
+    writes: List[Dict[str, Any]] = []
+    says: List[Say] = []
+    now = utcnow()
+    for key in ROUTE_ORDER:
+        if key in facts:
+            before = walk(current, entry)
+            current[key] = facts[key]
+            after = walk(current, entry)
+            writes += writes_for_answer(before, after, key, facts[key], now)
+            says += [say for say in said_after_answer(before, after, key, facts[key])
+                     if say.kind in ("afweging_outcome", "after", "response", "explain")
+                     or (say.kind == "note" and say.key in STORY_NOTES)]
+    final = walk(current, entry).outcome
+    if final is None or final.decision is not Decision.ORGANISE_HELP:
+        # The story went past "organise help" (it also told how the help went): say only where it ends.
+        says = [say for say in says if say.key not in ("organise_help", "utter_afweging_5_later")]
+    return current, writes, says
+
+
+def say_understood(dispatcher: CollectingDispatcher, facts: Dict[str, str], told_signals: bool) -> None:
+    lines = understood({k: v for k, v in facts.items() if k != "s1_signalen" or v == RECORDED_TEXT})
+    if told_signals:
+        lines.insert(0, "je beschreef wat je zag of hoorde (dat bewaar ik als de signalen)")
+    if not lines:
+        return
+    ib_missing = facts.get("s2_ib") != "ja" and reaches_weighing(facts)
+    dispatcher.utter_message(
+        text="Ik begrijp:\n" + "\n".join(f"• {line}" for line in lines)
+        + ("\nBespreek het ook met je IB'er, als dat nog niet gebeurd is." if ib_missing else "")
+        + "\nKlopt iets niet? Zeg het gewoon, bijvoorbeeld 'de ouders zijn nog niet gesproken'.")
+
+
+def marks_only(answers: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """Once the case log has everything, free-text answers stay in the tracker only as marks."""
+    if not slots.get(PENDING_SLOT):
+        for text_key in TEXT_QUESTIONS:
+            if answers.get(text_key) not in (None, "nee"):
+                answers[text_key] = SAVED_MARK
+    return answers
+
+
+async def file_story(tracker: Tracker, dispatcher: CollectingDispatcher, facts: Dict[str, str],
+                     told_signals: bool = False) -> Dict[str, Any]:
+    """File the facts a message told (several answers at once): one "Ik begrijp" message, the
+    intro of a step the route moved to, the case-log writes. A story that is already at the
+    weighing continues at the afwegingskader (step 4). Returns the slots to set."""
+    entry = entry_of(tracker)
+    before = walk(answers_of(tracker), entry)
+    if reaches_weighing(facts) and entry == 1 and before.step != 4:
+        entry = 4
+    answers, writes, says = story_writes(answers_of(tracker), entry, facts)
+    after = walk(answers, entry)
+    say_understood(dispatcher, facts, told_signals)
+    profile = load_profile_or_none()
+    for say in says:
+        render_say(say, profile, dispatcher)
+    if after.status is Status.ASK and after.step != before.step:
+        for say in intro_for(after.step, after):  # type: ignore[arg-type]
+            render_say(say, profile, dispatcher)
+    logger.info("route: story filed %s, now %s %s", ",".join(sorted(facts)), after.status.value,
+                after.question or after.text_key or "")
+    slots = await record(tracker, dispatcher, writes)
+    return {ANSWERS_SLOT: marks_only(answers, slots), ENTRY_SLOT: str(entry), **slots}
+
+
 # --- the form -------------------------------------------------------------------------------
 class ValidateMeldcodeForm(FormValidationAction):
     def name(self) -> Text:
@@ -186,11 +289,32 @@ class ValidateMeldcodeForm(FormValidationAction):
             due = (now + term).astimezone(TZ).strftime("%d-%m-%Y")
             dispatcher.utter_message(response="utter_term_noted", due=due)
             return {ANSWER_SLOT: None, **slots}
+        story = self._story(key, value, tracker, dispatcher)
+        if story is not None:
+            return {ANSWER_SLOT: None, **(await file_story(tracker, dispatcher, *story))}
         answer = self._interpret(key, value, tracker, dispatcher)
         if answer is None:
             return {ANSWER_SLOT: None}  # asked again
         slots = await file_answer(tracker, dispatcher, before, key, answer)
         return {ANSWER_SLOT: None, **slots}
+
+    @staticmethod
+    def _story(key: str, value: Any, tracker: Tracker,
+               dispatcher: CollectingDispatcher) -> Optional[tuple]:
+        """Facts a typed message tells beyond a plain answer ("oudergesprek gehad, moeder
+        werd boos", "ja, we hebben een vermoeden"): (facts, told_signals), or None.
+        A "ja" in such a message belongs to the fact it states, not to the open question."""
+        text = str(value or "").strip()
+        if not text or text.startswith("/"):
+            return None
+        facts = fresh_facts(answers_of(tracker), read_story(text))
+        if not facts:
+            return None
+        told = False
+        if key in TEXT_QUESTIONS and key not in facts:
+            facts[key] = text_answer(text, dispatcher)  # the message answers the open question too
+            told = key == "s1_signalen"
+        return facts, told
 
     @staticmethod
     def _interpret(key: str, value: Any, tracker: Tracker,
@@ -243,11 +367,7 @@ async def file_answer(tracker: Tracker, dispatcher: CollectingDispatcher, before
     logger.info("route: %s answered, now %s %s", key, after.status.value,
                 after.question or after.text_key or "")
     slots = await record(tracker, dispatcher, writes_for_answer(before, after, key, answer, utcnow()))
-    if not slots.get(PENDING_SLOT):  # everything is in the case log now: keep only marks
-        for text_key in TEXT_QUESTIONS:
-            if answers.get(text_key) not in (None, "nee"):
-                answers[text_key] = SAVED_MARK
-    return {ANSWERS_SLOT: answers, **slots}
+    return {ANSWERS_SLOT: marks_only(answers, slots), **slots}
 
 
 class ActionKeepRouteText(Action):
@@ -378,18 +498,35 @@ def _start(entry: int, keep: Dict[str, Any]) -> List[EventType]:
 
 
 class ActionStartRoute(Action):
-    """A worry: the route from step 1, with no earlier answers."""
+    """A worry: the route from step 1. What the user already told (the last few messages)
+    answers the questions it answers; a story that is already at the weighing starts at the
+    afwegingskader (step 4)."""
 
     def name(self) -> Text:
         return "action_start_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        events = _start(1, {})
-        slots = await record(tracker, dispatcher, [open_write(1)])  # a new case, with its code
-        for say in intro_for(1, walk({}, 1)):
+        texts = story_texts(tracker)
+        facts: Dict[str, str] = {}
+        for text in texts:
+            facts.update(read_story(text))
+        told = False
+        described = [t for t in texts if len(t.split()) >= STORY_MIN_WORDS]
+        if "s1_signalen" not in facts and described:
+            facts["s1_signalen"] = text_answer(" / ".join(described), dispatcher)
+            told = True
+        entry = 4 if reaches_weighing(facts) else 1
+        answers, writes, says = story_writes({}, entry, facts)
+        slots = await record(tracker, dispatcher, [open_write(entry)] + writes)  # a new case, with its code
+        say_understood(dispatcher, facts, told)
+        for say in says:
             render_say(say, load_profile_or_none(), dispatcher)
-        return events + slot_events(slots)
+        state = walk(answers, entry)
+        if state.status is Status.ASK:
+            for say in intro_for(state.step or entry, state):
+                render_say(say, load_profile_or_none(), dispatcher)
+        return _start(entry, marks_only(answers, slots)) + slot_events(slots)
 
 
 class ActionStartAfweging(Action):
@@ -433,6 +570,38 @@ class ActionResumeRoute(Action):
             answers = answers_of(tracker)
             answers.pop(state.question, None)
             return [SlotSet(ANSWERS_SLOT, answers)]
+        return []
+
+
+class ActionNextStep(Action):
+    """"en nu?", "hoe sluit ik af?", "wie checkt dat?": what the protocol says comes next,
+    for where the route stands. At an open question the form asks it again."""
+
+    def name(self) -> Text:
+        return "action_next_step"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[EventType]:
+        state = state_of(tracker)
+        profile = load_profile_or_none()
+        texts = load_route_texts()
+        if state.status is Status.DECIDED and state.outcome is not None:
+            decision = state.outcome.decision
+            key = {Decision.MELDEN: "melden", Decision.CONSULT_VT: "consult_vt",
+                   Decision.ORGANISE_HELP: "organise_help"}.get(decision, "close")
+            item = texts.next_steps[key]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status is Status.ASK and state.question == "afweging_5":
+            item = texts.next_steps["organise_help"]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status is Status.WAIT:
+            item = texts.waits[state.text_key]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status is Status.STOPPED:
+            item = texts.stops[state.text_key]
+            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status is Status.NOT_STARTED:
+            dispatcher.utter_message(response="utter_no_question_pending")
         return []
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -312,28 +313,88 @@ from rasa.shared.nlu.constants import (  # noqa: E402
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+import joblib  # noqa: E402
+
+from actions.meldcode_story import read_story  # noqa: E402
+from bot.safety_net_classifier import ConcernClassifier  # noqa: E402
 
 # This module is loaded with every model, so the Rasa server always has the faster check.
 action_validation.install()
 
 
+# Words that show a message is about a child, a parent, home or family: such a message that
+# the classifier cannot place is never turned away (issue 14): the assistant asks whether it
+# is about a child's safety. Lemmas and forms, Dutch and Flemish.
+FAMILY_WORDS = frozenset("""
+kind kinderen kindje kindjes kids kid leerling leerlingen ll lln leerlingetje meisje meiske
+meisjes jongen jongetje jongens ventje zoon zoontje dochter dochtertje baby peuter kleuter
+puber tiener ouder ouders moeder mama mam mams ma moeke vader papa pap paps pa vake
+stiefvader stiefmoeder stiefouder pleegouder pleegmoeder pleegvader voogd oma opa grootouder
+oom tante nonkel broer broertje zus zusje zuster gezin familie thuis huis huiselijk thuissituatie
+thuisfront vriend partner vriendin
+""".split())
+CHILD_SAFETY_CHECK_INTENT = "check_child_safety"
+POSSIBLE_DANGER_INTENT = "possible_danger"
+WORRY_INTENT = "report_worry"
+# What the classifier may take over: messages DIET could not place, or placed as off-topic.
+UNPLACED_INTENTS = frozenset({"out_of_scope", "school_matter", FALLBACK_INTENT})
+# Intents the intent model can be sure of for a calm message: there, a classifier score that is
+# not sure danger gets the question about a child's safety (with 112 and 0800-2000) instead.
+CALM_INTENTS = UNPLACED_INTENTS | {"faq", "greet", "thank", "goodbye", "ask_contact", "ask_faq_list"}
+SURE_INTENT = 0.95
+# A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
+# hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).
+# (What a fact implies, such as "the conversation could be held" after "oudergesprek gehad",
+# is not counted as a second statement.)
+PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "afweging_1",
+                            "afweging_2", "afweging_4", "afweging_5"})
+QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun)\b", re.IGNORECASE)
+STORY_MIN_WORDS = 15
+SURE_LOOKUP = 0.8  # a FAQ question this sure, with one fact in it, stays a question
+CLASSIFIER_FILE = "safety_net_classifier.joblib"
+
+
+def mentions_family(doc: Optional[Doc], text: str) -> bool:
+    if doc is not None:
+        return any(t.lower_ in FAMILY_WORDS or t.lemma_.lower() in FAMILY_WORDS for t in doc)
+    return any(word in FAMILY_WORDS for word in text.lower().split())
+
+
+def training_label(intent: Optional[str]) -> str:
+    return {ACUTE_INTENT: "danger", "report_worry": "worry"}.get(intent or "", "other")
+
+
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class SafetyNet(GraphComponent, IntentClassifier):
-    """Forces `acute_danger` when the signal lexicon fires (see module docstring)."""
+    """The last word on safety (see module docstring): the lexicon rules force `acute_danger`;
+    the trained classifier (bot/safety_net_classifier.py) adds `possible_danger` for danger
+    the lexicon does not know, and `check_child_safety` for a message about a child or home
+    that the intent model could not place (instead of a refusal)."""
 
     @classmethod
     def required_components(cls) -> List[type]:
-        return [SpacyNLP, IntentClassifier]
+        # It also needs an intent classifier before it (config.yml puts it last); not declared,
+        # because in the training graph the intent classifier's node is not upstream of this
+        # component's (its own training needs only the texts and their intents).
+        return [SpacyNLP]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"intent": ACUTE_INTENT}
+        return {"intent": ACUTE_INTENT, "use_classifier": True}
 
-    def __init__(self, config: Dict[str, Any]) -> None:
+    def __init__(self, config: Dict[str, Any], model_storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None,
+                 classifier: Optional[ConcernClassifier] = None) -> None:
         self.intent = config["intent"]
+        self.use_classifier = config.get("use_classifier", True)
         self.detector = default_detector()
+        self._model_storage = model_storage
+        self._resource = resource
+        self.classifier = classifier
 
     @classmethod
     def create(
@@ -343,7 +404,57 @@ class SafetyNet(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyNet":
-        return cls(config)
+        return cls(config, model_storage, resource)
+
+    # -- training: the classifier learns from the NLU data, thresholds chosen for recall ----
+    def train(self, training_data: TrainingData) -> Resource:
+        if not self.use_classifier:
+            return self._resource  # type: ignore[return-value]
+        texts, labels, floor = [], [], []
+        for example in training_data.intent_examples:
+            text = example.get(TEXT)
+            if text:
+                texts.append(text)
+                labels.append(training_label(example.get(INTENT)))
+                doc = example.get(SPACY_DOCS[TEXT])
+                floor.append(doc is not None and self.detector.detect(doc).is_danger)
+        self.classifier = ConcernClassifier.fit(texts, labels, floor)
+        logger.info("safety net classifier: %s", self.classifier.report)
+        with self._model_storage.write_to(self._resource) as directory:  # type: ignore[union-attr]
+            joblib.dump(self.classifier, directory / CLASSIFIER_FILE)
+        return self._resource  # type: ignore[return-value]
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SafetyNet":
+        classifier = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = directory / CLASSIFIER_FILE
+                if path.exists():
+                    classifier = joblib.load(path)
+        except ValueError:
+            logger.warning("safety net: no trained classifier in this model; lexicon rules only")
+        return cls(config, model_storage, resource, classifier)
+
+    # -- use -------------------------------------------------------------------------------
+    @staticmethod
+    def _tells_a_case(text: str, intent: Dict[str, Any]) -> bool:
+        """A story of a case in the meldcode: two steps or weighings it names, or one in a
+        long message (a sure FAQ question that names one, "wat als ouders hulp weigeren?",
+        stays a question)."""
+        facts = PROGRESS_FACTS.intersection(read_story(text))
+        if len(facts) >= 2:
+            return True
+        sure_lookup = intent.get(INTENT_NAME_KEY) == "faq" and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= SURE_LOOKUP \
+            and bool(QUESTION.search(text))
+        return bool(facts) and len(text.split()) >= STORY_MIN_WORDS and not sure_lookup
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -352,14 +463,34 @@ class SafetyNet(GraphComponent, IntentClassifier):
 
     def _process_one(self, message: Message) -> None:
         doc = message.get(SPACY_DOCS[TEXT])
+        text = message.get(TEXT) or ""
         detection = self.detector.detect(doc) if doc is not None else Detection()
         intent = message.get(INTENT) or {}
-        predicted_acute = intent.get(INTENT_NAME_KEY) == self.intent
-        if not detection.is_danger and not predicted_acute:
+        predicted = intent.get(INTENT_NAME_KEY)
+        judgement = self.classifier.judge(text) if self.classifier is not None and text.strip() else None
+        fired = list(detection.fired)
+        forced: Optional[str] = None
+        if detection.is_danger and predicted != self.intent:
+            forced = self.intent
+        elif predicted not in (self.intent, WORRY_INTENT) and self._tells_a_case(text, intent):
+            forced = WORRY_INTENT
+        elif predicted != self.intent and judgement is not None and self.classifier.is_danger(judgement):
+            sure_calm = predicted in CALM_INTENTS and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= SURE_INTENT
+            if self.classifier.is_sure_danger(judgement) or not sure_calm:
+                forced = POSSIBLE_DANGER_INTENT
+                fired.append("classifier")
+            elif predicted != "faq":
+                forced = CHILD_SAFETY_CHECK_INTENT
+        elif predicted in UNPLACED_INTENTS and (
+            (judgement is not None and self.classifier.is_concern(judgement))
+            or mentions_family(doc, text)
+        ):
+            forced = CHILD_SAFETY_CHECK_INTENT
+        if forced is None and predicted != self.intent:
             return
         ranking = [
             r for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get(INTENT_NAME_KEY) != self.intent
+            if r.get(INTENT_NAME_KEY) not in (self.intent, forced)
         ]
         # What the classifier itself thought (a FAQ question that names a danger gets
         # the guidance first and then its answer: actions/lookups.py).
@@ -369,15 +500,19 @@ class SafetyNet(GraphComponent, IntentClassifier):
         )
         message.set(
             "safety_net",
-            {"fired": detection.fired, "classifier_intent": classifier_intent},
+            {"fired": fired, "classifier_intent": classifier_intent,
+             "scores": None if judgement is None else
+             {"danger": round(judgement.danger, 3), "concern": round(judgement.concern, 3)}},
             add_to_output=True,
         )
-        if detection.is_danger and not predicted_acute:
-            forced = {INTENT_NAME_KEY: self.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, forced, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
+        if forced is not None:
+            chosen = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
             # Rule names only: never the message text (it may identify a child).
-            logger.info("safety net forced %s (%s)", self.intent, ",".join(detection.fired))
+            logger.info("safety net chose %s (%s)", forced, ",".join(fired))
+        if forced in (CHILD_SAFETY_CHECK_INTENT, WORRY_INTENT):
+            return
         entities = [
             e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != KIND_ENTITY
         ]

@@ -20,6 +20,11 @@ EXPLAINED = {
     r"utter_case_read_only|utter_case_closed_already|utter_case_resumed|utter_which_case|"
     r"utter_export_done|utter_case_not_closed|utter_case_closed|utter_note_saved)' is not used":
         "used by actions/case_actions.py",
+    # Chosen by the safety net (bot/safety_net.py), never by the intent model: no examples.
+    r"The intent '(possible_danger|check_child_safety)' is listed in the domain file, but is not found in the NLU training data":
+        "set by bot/safety_net.py",
+    r"The utterance '(utter_offer_route|utter_child_safety_check|utter_child_safety_check_after_hours)' is not used":
+        "used by actions/lookups.py (after the safety guidance; the question about a child's safety)",
     # A form asks for slot X with the response utter_ask_X; Rasa's validator does not know.
     r"The utterance 'utter_ask_(note_kind|note_text|note_source|case_conclusion)' is not used":
         "asked by close_case_form / note_form",

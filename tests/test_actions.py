@@ -8,9 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.lookups import ActionAnswerQuestionToo, ActionCheckAfterHours, ActionSocialMap
 
 
-def tracker(entities=(), **parse) -> Tracker:
+def tracker(entities=(), active_loop=None, events=(), **parse) -> Tracker:
     latest = {"intent": {"name": "ask_contact"}, "entities": list(entities), "text": "x", **parse}
-    return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
+    loop = {"name": active_loop} if active_loop else {}
+    return Tracker("test", {}, latest, list(events), False, None, loop, "action_listen")
 
 
 def run(action, tr):
@@ -63,7 +64,8 @@ def test_question_behind_the_safety_net_is_answered_too():
         },
     }
     messages, _ = run(ActionAnswerQuestionToo(), tracker(**parse))
-    assert [m["response"] for m in messages] == ["utter_faq/zonder_oudergesprek"]
+    # The answer, then the offer to go through the steps: the guidance is never a dead end.
+    assert [m["response"] for m in messages] == ["utter_faq/zonder_oudergesprek", "utter_offer_route"]
 
 
 @pytest.mark.parametrize(
@@ -78,4 +80,31 @@ def test_no_extra_answer_for_a_real_report(safety, confidence):
         "response_selector": {"default": {"response": {"utter_action": "utter_faq/x", "confidence": confidence}}},
     }
     messages, _ = run(ActionAnswerQuestionToo(), tracker(**parse))
+    assert [m["response"] for m in messages] == ["utter_offer_route"]
+    # Inside the route the next question follows instead of the offer.
+    messages, _ = run(ActionAnswerQuestionToo(), tracker(active_loop="meldcode_form", **parse))
     assert messages == []
+
+
+@pytest.mark.parametrize("text, after", [
+    ("het is zaterdag en ik blijf piekeren over een leerling", True),
+    ("vrijdagavond tien uur, ik kan niet slapen van een kind uit mijn klas", True),
+    ("in de herfstvakantie kreeg ik een bericht van een moeder", True),
+    ("om 23.15 appte een ouder me", True),
+    ("gisteravond zag ik bij het hek dat vader boos was", False),
+    ("een meisje komt om 3 uur niet opgehaald", False),
+    ("na de kerstvakantie is hij vaak moe", False),
+])
+def test_after_hours_from_the_text_whatever_the_clock_says(monkeypatch, tmp_path, text, after):
+    # A school that is always open: only the message can say it is evening, weekend or holiday.
+    import yaml
+    from conftest import ROOT
+    profile = yaml.safe_load((ROOT / "data" / "schools" / "voorbeeldschool.yml").read_text(encoding="utf-8"))
+    profile["school"]["school_hours"] = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
+    profile["school"]["holidays"] = []
+    path = tmp_path / "open.yml"
+    path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("MELDWIJZER_SCHOOL", str(path))
+    events = [{"event": "user", "text": text}, {"event": "user", "text": "/report_worry"}]
+    _, slots = run(ActionCheckAfterHours(), tracker(events=events))
+    assert slots[0]["value"] is after

@@ -53,6 +53,24 @@ def test_no_test_phrase_appears_in_training_data():
     assert not leaked, leaked
 
 
+UNDERSTANDING_SETS = sorted((ROOT / "tests" / "understanding").glob("round*.yml"))
+
+
+def test_no_sentence_of_an_independent_set_is_in_the_training_data():
+    """The understanding rounds (tests/understanding) stay apart from training: no message or
+    conversation turn of four words or more appears among the examples. (Shorter turns such
+    as "ja" or "nee hoor" are answers every assistant is trained on.)"""
+    assert len(UNDERSTANDING_SETS) >= 1
+    train = {normalise(t) for texts in training_examples().values() for t in texts}
+    leaked = []
+    for path in UNDERSTANDING_SETS:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts = [str(m["text"]) for m in data.get("messages") or []]
+        texts += [str(t) for c in data.get("conversations") or [] for t in c["turns"]]
+        leaked += [(path.name, t) for t in texts if len(t.split()) >= 4 and normalise(t) in train]
+    assert not leaked, leaked
+
+
 def test_no_duplicate_training_examples():
     seen, duplicates = {}, []
     for intent, texts in training_examples().items():

@@ -1,7 +1,8 @@
 """The safety net measured with the real trained model on held-out phrasings.
 
 tests/safety/acute.yml and non_acute.yml are never used for training (test_data_hygiene).
-Target (issue 2): 100 % of acute phrasings trigger `acute_danger`; at most 5 % of ordinary
+Target (issue 2): 100 % of acute phrasings get the guidance (`acute_danger` from the rules or the
+intent model, `possible_danger` from the safety net's classifier); at most 5 % of ordinary
 school worries do.
 """
 from __future__ import annotations
@@ -27,6 +28,9 @@ ACUTE = _load("acute.yml", "acute") + _load("fresh.yml", "acute")
 CALM = _load("non_acute.yml", "non_acute") + _load("fresh.yml", "non_acute")
 
 
+GUIDANCE = ("acute_danger", "possible_danger")  # both get utter_acute_guidance (data/stories/rules.yml)
+
+
 def test_sets_are_large_enough():
     assert len(ACUTE) >= 100
     assert len(CALM) >= 100
@@ -38,8 +42,8 @@ def outcomes(nlu):
         return [(item, nlu(item["text"])) for item in items]
 
     acute, calm = run(ACUTE), run(CALM)
-    missed = [i["text"] for i, p in acute if p["intent"]["name"] != "acute_danger"]
-    alarms = [i["text"] for i, p in calm if p["intent"]["name"] == "acute_danger"]
+    missed = [i["text"] for i, p in acute if p["intent"]["name"] not in GUIDANCE]
+    alarms = [i["text"] for i, p in calm if p["intent"]["name"] in GUIDANCE]
     by_rules = sum(1 for _, p in acute if p.get("safety_net", {}).get("fired"))
     report = {
         "acute_total": len(acute),

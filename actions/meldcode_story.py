@@ -1,0 +1,361 @@
+"""What a story told in free text already answers in the meldcode route. Pure: no Rasa imports.
+
+Staff tell stories, not answers: "signalen zijn vastgelegd, besproken met de IB",
+"oudergesprek gehad, moeder werd boos", "ja, we hebben een vermoeden", "niet acuut, niet
+structureel", "de SMW kan het wijkteam inschakelen, moeder wil dat graag". `read_story`
+turns such text into answers to the route's questions (meldcode_route.STEP_QUESTIONS and
+afweging 1-5), so the route asks only what is still open, and `understood` says in one
+message what was read ("Ik begrijp: … Klopt iets niet? Zeg het.").
+
+Only what the text says counts, never a guess: a fact is read from words that state it
+("besproken met de IB"), with its polarity ("nog niet besproken", "geen vermoeden") and doubt
+("ik twijfel of het acuut is"). Two implications are made, because the story states them:
+a parent conversation that took place could take place (s3_veilig ja, s3_vertrek nee), and
+help that was accepted or evaluated was help that could be offered (afweging 3 ja).
+
+Doubt is never read as "nee" (the same rule as meldcode_logic): it goes to the cautious branch.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+
+JA, NEE, TWIJFEL = "ja", "nee", "twijfel"
+RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
+
+_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand)\b")
+_POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
+_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
+                    r"niet zeker|onzeker|geen idee|not sure|doubt\w*|weet niet of|vraag me af|can'?t tell|"
+                    r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*)\b")
+# Flemish and app spellings of the negation.
+_SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
+_CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|\s+maar\s+|\s+but\s+")
+# A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
+_QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
+                       r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat)\b")
+
+IB_ROLE = (r"(ib|ib'?er|ib-er|ibr|ib'ers|intern(e)? begeleider|zorgco[oö]rdinator|zorgcoordinator|"
+           r"zorgteam|mdo|zorgoverleg|aandachtsfunctionaris|zorgjuf|zorgleerkracht|zorgmeester|"
+           r"interventieteam)")
+ME_IB = re.compile(rf"\b(ik ben|als|vanuit mijn rol als|ik, als)\s+(zelf )?(de |het )?(zelf )?{IB_ROLE}\b|\b{IB_ROLE} hier\b")
+IB_TALK = re.compile(
+    rf"\b{IB_ROLE}\b.{{0,60}}?\b(besproken|bespreken|overlegd|overleg|gesproken|weet|weten|hoogte|ingelicht|"
+    r"gewogen|betrokken|gebeld|gebabbeld|gemeld|verteld|sparren|gespard|samen|erbij|mee eens|vindt|vond|"
+    r"denkt|dacht|zegt|zei|knows|informed|discussed)\b"
+    rf"|\b(besproken|overlegd|gesproken|gebabbeld|ingelicht|gemeld|discussed|informed|verteld)\b.{{0,40}}\b{IB_ROLE}\b"
+    rf"|\b(volgens|met|samen met|en|van) (de |het |onze |mijn )?{IB_ROLE}\b"
+)
+RECORDED = re.compile(
+    r"\b(vastgelegd|vast gelegd|opgeschreven|genoteerd|gedocumenteerd|documented|written down|bijgehouden|"
+    r"geregistreerd|in (het |zijn |haar )?(dossier|lvs|leerlingdossier|parnassys|esis|leerlingvolgsysteem|"
+    r"logboek|digitaal dossier)|alles (staat )?(op papier|genoteerd|opgeschreven))\b"
+)
+VT = r"(veilig thuis|veiligthuis|vt|amk|vertrouwensarts)"
+VT_ADVICE = re.compile(
+    rf"\b{VT}\b.{{0,40}}\b(advies|geadviseerd|gebeld|overlegd|overleg|gesproken|contact|geraadpleegd|consult|raadgevingen)\b"
+    rf"|\b(advies|gebeld|overlegd|contact|geraadpleegd)\b.{{0,30}}\b{VT}\b"
+)
+PARENT = r"(ouders?|moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|mama's|papa's|beide ouders|de ouder)"
+PARENT_TALK = re.compile(
+    rf"\b(oudergesprek\w*|gesprek met (de |beide |zijn |haar )?{PARENT}|gesprek(ken)? gehad met (de )?{PARENT})\b"
+    rf"|\b(met|bij) (de |beide |allebei de |zijn |haar )?{PARENT}\b.{{0,25}}\b(gesproken|gepraat|besproken|gebabbeld|"
+    r"een gesprek|gesprek gehad|gesprek gevoerd|om tafel|gezeten)\b"
+    rf"|\b{PARENT}\b.{{0,25}}\b(gesproken|uitgenodigd|op gesprek|aan tafel|om tafel|zijn geweest|geweest|"
+    r"kwam(en)?|erkent|erkennen|ontkent|ontkennen|reageerde|reageerden|werd boos|werden boos|zei|zeiden|gaf aan|"
+    r"gaven aan|vertelde|vertelden)\b"
+    r"|\b(talked|spoke) (to|with) (the )?(parents?|mother|father|mom|dad)\b"
+)
+PARENT_TALK_UNSAFE = re.compile(
+    rf"\b(gesprek|praten|oudergesprek)\b.{{0,40}}\b(niet veilig|onveilig|te gevaarlijk|gevaarlijk)\b"
+    rf"|\b(niet veilig|onveilig|gevaarlijk)\b.{{0,30}}\b(gesprek|praten|met (de )?{PARENT})\b"
+)
+FAMILY_LEAVES = re.compile(
+    r"\b(vertrekt|vertrekken|verhuist|verhuizen|verhuizing|school verlaten|school verlaat|contact verbreken|"
+    r"contact verbreekt|van school (af )?halen|naar het buitenland|onderduiken|met de noorderzon)\b"
+)
+ACUTE = re.compile(r"\b(acuut|acute|direct gevaar|acuut gevaar|acuut onveilig|acute onveiligheid)\b")
+STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
+                        r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
+# "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
+ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
+SUSPICION = re.compile(
+    r"\b(vermoeden|vermoedens|vermoed|vermoeden we|suspicion|suspect)\b"
+    r"|\b(denken|denk|vinden|vind|zijn|ben) (echt |wel |nu |allebei )?(bang |overtuigd |ervan overtuigd )?dat (er|hij|zij|ze|het)\b"
+    r".{0,50}\b(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*)\b"
+)
+# Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
+SUSPICION_DOUBT = re.compile(
+    r"\b(fase|iets achter|meer achter|iets speelt|iets aan de hand|aan de hand is|onder (kinder)?mishandeling|"
+    r"mishandeling|verwaarlozing|spoken|normaal is|gewoon \w+ is|overdrijf|iets is of niet|wat is of niet)\b"
+)
+NO_SUSPICION = re.compile(
+    r"\b(niks|niets) (aan de hand|ernstigs|verontrustends)|\bzorgen (zijn )?(weg|weggenomen|verdwenen)"
+    r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorgen meer|"
+    r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
+    r"\bgeen (aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
+)
+HELP = (r"(hulp|ondersteuning|begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdhulp|jeugdzorg|"
+        r"opvoedondersteuning|opvoedhulp|gezinscoach|hulpverlen\w*|traject|coach|therapie|ggz|jgz|cjg|clb|"
+        r"buurtteam|gezinsbegeleiding|help|support)")
+HELP_POSSIBLE = re.compile(
+    rf"\b(kunnen|kan|kunnen we|kan de|kunnen de|bieden|bied|regelen|organiseren|inschakelen|ingeschakeld|"
+    rf"inzetten|ingezet|doorverwijzen|doorverwezen|verwijzen|aanmelden|aangemeld|opstarten|opgestart|"
+    rf"gestart|start|begint|beschikbaar|mogelijk)\b.{{0,50}}\b{HELP}\b"
+    rf"|\b{HELP}\b.{{0,50}}\b(kunnen|kan|bieden|regelen|organiseren|inschakelen|ingeschakeld|inzetten|"
+    r"ingezet|mogelijk|beschikbaar|opstarten|opgestart|gestart|starten|begonnen|loopt|liep|kwam|kreeg)\b"
+)
+HELP_IMPOSSIBLE = re.compile(
+    rf"\b(geen|niet|niks|niets)\b.{{0,30}}\b{HELP}\b.{{0,30}}\b(mogelijk|bieden|organiseren|regelen|beschikbaar|"
+    r"bereikbaar|inzetten)\b"
+    rf"|\b{HELP}\b.{{0,30}}\b(niet mogelijk|niet bereikbaar|niet beschikbaar|niet te organiseren|onmogelijk)\b"
+    r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(niks|niets|geen hulp|niemand)\b"
+    r"|\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
+    r"|\bniemand (die|om|inzetten|beschikbaar)\b"
+)
+HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
+ACCEPTS = re.compile(
+    rf"\b{PARENT}\b.{{0,40}}\b(staan open|staat open|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
+    r"wil dat graag|willen dat graag|accepteren|accepteert|aanvaarden|aanvaardt|aanvaard|geaccepteerd|gaan akkoord|gaat akkoord|"
+    r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
+    r"bereid|staan ervoor open|wilden (graag )?(hulp|meewerken)|wilde (graag )?(hulp|meewerken)|agreed|accepted)\b"
+    r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
+)
+REFUSES = re.compile(
+    rf"\b{PARENT}\b.{{0,50}}\b(weigeren|weigert|weigerden|weigerde|geweigerd|willen geen|wil geen|wilden geen|"
+    r"wilde geen|houden af|houdt af|hielden af|afgehouden|werken niet mee|werkt niet mee|niet mee|"
+    r"afgezegd|zeggen af|zegt af|zeiden af|komen niet|komt niet|kwamen niet|kwam niet|doen niet open|"
+    r"deed niet open|deden niet open|blokkeren|blokkeert|haken af|haakt af|afgehaakt|refuse\w*|"
+    r"niet open voor|niks van willen weten|niets van willen weten|niet nodig)\b"
+    r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
+    r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
+    r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
+)
+RESULT_CONTEXT = re.compile(
+    rf"\b({HELP}|termijn|evaluatie|geëvalueerd|geevalueerd|doelen|afgesproken|afspraken|resultaat|resultaten|"
+    r"inmiddels|sindsdien|(weken|maanden) (zijn )?(om|voorbij|verder|later))\b"
+)
+REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|gesprek\w*|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*)\b")
+WORKED = re.compile(
+    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
+    r"ging beter|succesvol|afgerond)\b"
+    r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
+    r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed)\b"
+)
+DID_NOT_WORK = re.compile(
+    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
+    r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
+    r"|\b(niets|niks) (is )?veranderd|\bgeen (verbetering|resultaat|resultaten|vooruitgang)\b"
+    r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (gehaald|behaald|bereikt|nagekomen))\b"
+    r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
+    r"|\bnog steeds (hetzelfde|even erg|zo|geen)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
+)
+STAFF_SUSPECT = re.compile(r"\b(collega|juf|meester|leerkracht|stagiair\w*|conci[eë]rge|gymleraar|gymjuf|"
+                           r"directeur|medewerker|invaller|overblijf\w*|tso|bso-medewerker|vrijwilliger)\b")
+HOME = re.compile(rf"\b({PARENT}|thuis|gezin|stiefvader|stiefmoeder|vriend van (de )?moeder|partner)\b")
+PARENT_ISSUE = re.compile(
+    r"\b(verslaafd|verslaving|drinkt|drank|alcohol|drugs|psychisch\w*|psychiatri\w*|depressie|depressief|"
+    r"burn-?out|overspannen|ggz|opgenomen|ruzie tussen (de )?ouders|ruzies thuis|huiselijk geweld|partnergeweld|"
+    r"slaat (de |zijn |haar )?(moeder|vader|vrouw|man)|gescheiden en vechten|vechtscheiding)\b"
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str  # a route question: s1_..., s2_..., s3_..., afweging_1..5
+    value: str  # ja / nee / twijfel, or a text for a text question
+
+
+def clauses(text: str) -> List[str]:
+    lowered = " ".join((text or "").lower().replace("’", "'").split())
+    for pattern, replacement in _SPELLING:
+        lowered = pattern.sub(replacement, lowered)
+    pieces = [c.strip() for c in _CLAUSE.split(lowered) if c and c.strip()]
+    return [c.rstrip(".;!\n ") for c in pieces if not _QUESTION.search(c)]
+
+
+def _polarity(clause: str, match: re.Match) -> str:
+    """ja, nee or twijfel for a statement found in a clause: doubt anywhere in the clause;
+    a negation inside it, in the few words before it (unless a nearer "wel" overrules it:
+    "niet acuut, wel structureel"), or in the words right after the verb ("acuut is het
+    niet", "schatten we niet in")."""
+    if _DOUBT.search(clause):
+        return TWIJFEL
+    if _NEGATION.search(match.group(0)):
+        return NEE
+    before = clause[max(0, match.start() - 20):match.start()]
+    negations = list(_NEGATION.finditer(before))
+    positives = list(_POSITIVE.finditer(before))
+    if negations and (not positives or negations[-1].start() > positives[-1].start()):
+        return NEE
+    after = clause[match.end():match.end() + 30]
+    if not positives and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
+        return NEE
+    return JA
+
+
+def _first(pattern: re.Pattern, clauses_: Iterable[str]) -> Optional[Tuple[str, re.Match]]:
+    for clause in clauses_:
+        match = pattern.search(clause)
+        if match:
+            return clause, match
+    return None
+
+
+def _last_polarity(pattern: re.Pattern, parts: List[str]) -> Optional[str]:
+    """The polarity of the last statement of this kind (a later sentence corrects an earlier)."""
+    found = None
+    for clause in parts:
+        for match in pattern.finditer(clause):
+            found = _polarity(clause, match)
+    return found
+
+
+def read_story(text: str) -> Dict[str, str]:
+    """Route answers (question key -> ja/nee/twijfel or text) that this text states."""
+    parts = clauses(text)
+    facts: Dict[str, str] = {}
+    if not parts:
+        return facts
+
+    recorded = _last_polarity(RECORDED, parts)
+    if recorded == JA:
+        facts.update(s1_signalen=RECORDED_TEXT, s1_context=RECORDED_TEXT,
+                     s1_vermoeden=RECORDED_TEXT, s1_derden=RECORDED_TEXT)
+
+    ib = [_polarity(c, m) for c in parts for m in IB_TALK.finditer(c)]
+    if any(ME_IB.search(c) for c in parts) or JA in ib:
+        facts["s2_ib"] = JA
+    elif NEE in ib:
+        facts["s2_ib"] = NEE
+
+    if _last_polarity(VT_ADVICE, parts) == JA:
+        facts["s2_advies"] = JA
+
+    talk = _last_polarity(PARENT_TALK, parts)
+    if talk == JA:
+        facts.update(s3_gevoerd=JA, s3_veilig=JA, s3_vertrek=NEE)
+    elif talk == NEE:
+        facts["s3_gevoerd"] = NEE
+    if any(PARENT_TALK_UNSAFE.search(c) for c in parts) and talk != JA:
+        facts["s3_veilig"] = NEE
+    if talk != JA and _last_polarity(FAMILY_LEAVES, parts) == JA and any(
+            re.search(r"\b(bang|vrees|verwacht|denk|kans|risico|dreig)\w*", c) for c in parts):
+        facts["s3_vertrek"] = JA
+
+    if any(PARENT_ISSUE.search(c) for c in parts):
+        facts["s1_kindcheck"] = JA
+    if any(HOME.search(c) for c in parts) and not any(STAFF_SUSPECT.search(c) for c in parts):
+        facts["s1_medewerker"] = NEE
+
+    # Suspicion (afweging 1).
+    suspicion = _last_polarity(SUSPICION, parts)
+    if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
+        suspicion = NEE
+    if suspicion is None and _DOUBT.search(" ".join(parts)) and SUSPICION_DOUBT.search(" ".join(parts)) \
+            and not any(_DOUBT.search(c) and re.search(rf"\b(acu\w*|structure\w*|{HELP})\b", c) for c in parts):
+        suspicion = TWIJFEL
+    if suspicion:
+        facts["afweging_1"] = suspicion
+
+    # Acute and structural unsafety (afweging 2; acute also s1_acuut).
+    both = _last_polarity(ACUTE_OR_STRUCTURAL, parts)
+    acute = both or _last_polarity(ACUTE, parts)
+    structural = both or _last_polarity(STRUCTURAL, parts)
+    if acute == NEE:
+        facts["s1_acuut"] = NEE
+    elif acute == TWIJFEL:
+        facts["s1_acuut"] = TWIJFEL
+    if JA in (acute, structural):
+        facts["afweging_2"] = JA
+    elif TWIJFEL in (acute, structural):
+        facts["afweging_2"] = TWIJFEL
+    elif acute == NEE and structural == NEE:
+        facts["afweging_2"] = NEE
+    elif acute == NEE and structural is None and re.search(r"\bniet acuut (en|of) (niet )?structureel", " ".join(parts)):
+        facts["afweging_2"] = NEE
+
+    # Help (afweging 3), accepted (4), result (5).
+    if any(HELP_IMPOSSIBLE.search(c) for c in parts):
+        facts["afweging_3"] = NEE
+    elif any(HELP_WAITLIST.search(c) or (_DOUBT.search(c) and re.search(rf"\b{HELP}\b", c)) for c in parts):
+        facts["afweging_3"] = TWIJFEL
+    elif _last_polarity(HELP_POSSIBLE, parts) == JA:
+        facts["afweging_3"] = JA
+
+    accepts = _last_polarity(ACCEPTS, parts)
+    refuses = any(REFUSES.search(c) and REFUSAL_CONTEXT.search(c) for c in parts)
+    if refuses:
+        facts["afweging_4"] = NEE
+    elif accepts in (JA, TWIJFEL):
+        facts["afweging_4"] = accepts
+    elif accepts == NEE:
+        facts["afweging_4"] = NEE
+
+    # The result of help (afweging 5) only where the story speaks of help given and its term.
+    if any(RESULT_CONTEXT.search(c) for c in parts):
+        if any(DID_NOT_WORK.search(c) for c in parts):
+            facts["afweging_5"] = NEE
+        elif _last_polarity(WORKED, parts) == JA:
+            facts["afweging_5"] = JA
+
+    # What the story implies: help accepted or evaluated could be offered; help that was
+    # evaluated was accepted.
+    if facts.get("afweging_5") and "afweging_4" not in facts:
+        facts["afweging_4"] = JA
+    if facts.get("afweging_4") in (JA, NEE) and "afweging_3" not in facts:
+        facts["afweging_3"] = JA
+    return facts
+
+
+def merge(answers: Mapping[str, object], facts: Mapping[str, str]) -> Dict[str, object]:
+    """Answers with the story's facts: a closed answer is updated by a later statement;
+    a text answer already given is kept."""
+    merged = dict(answers)
+    for key, value in facts.items():
+        if value == RECORDED_TEXT and merged.get(key) not in (None, ""):
+            continue
+        merged[key] = value
+    return merged
+
+
+def reaches_weighing(facts: Mapping[str, str]) -> bool:
+    """The story is already at the afwegingskader: it states a suspicion (or none), or an
+    answer to a later weighing question."""
+    return any(key.startswith("afweging_") for key in facts)
+
+
+_SAY: Dict[str, Dict[str, str]] = {
+    "s1_signalen": {JA: "de signalen zijn vastgelegd"},
+    "s2_ib": {JA: "je hebt het besproken met je IB'er (of je bent zelf de IB'er)",
+              NEE: "je IB'er weet het nog niet"},
+    "s2_advies": {JA: "er is advies gevraagd aan Veilig Thuis"},
+    "s3_gevoerd": {JA: "het gesprek met de ouders is gevoerd", NEE: "het gesprek met de ouders is nog niet gevoerd"},
+    "s3_veilig": {NEE: "een gesprek met de ouders is niet veilig"},
+    "s3_vertrek": {JA: "je bent bang dat het gezin vertrekt"},
+    "s1_acuut": {NEE: "er is nu geen acuut gevaar", TWIJFEL: "je twijfelt of er acuut gevaar is"},
+    "s1_kindcheck": {JA: "bij een ouder speelt iets dat de zorg kan bedreigen"},
+    "afweging_1": {JA: "er is een vermoeden", NEE: "er is geen vermoeden (meer)",
+                   TWIJFEL: "je twijfelt of er een vermoeden is"},
+    "afweging_2": {JA: "het is acuut of structureel onveilig", NEE: "het is niet acuut en niet structureel onveilig",
+                   TWIJFEL: "je twijfelt of het acuut of structureel onveilig is"},
+    "afweging_3": {JA: "er is passende hulp mogelijk", NEE: "er is geen passende hulp mogelijk",
+                   TWIJFEL: "je twijfelt of passende hulp mogelijk is"},
+    "afweging_4": {JA: "de ouders aanvaarden de hulp", NEE: "de ouders houden de hulp af",
+                   TWIJFEL: "je twijfelt of de ouders de hulp aanvaarden"},
+    "afweging_5": {JA: "de hulp leidde tot de afgesproken resultaten", NEE: "de hulp leidde niet tot de afgesproken resultaten"},
+}
+
+
+def understood(facts: Mapping[str, str]) -> List[str]:
+    """The facts as short Dutch lines, in the route's order, for "Ik begrijp: …"."""
+    lines: List[str] = []
+    for key in _SAY:
+        value = facts.get(key)
+        if key == "s1_signalen" and value is not None:
+            value = JA
+        line = _SAY[key].get(str(value)) if value is not None else None
+        if line:
+            lines.append(line)
+    return lines

@@ -1,0 +1,65 @@
+"""The independent understanding rounds (tests/understanding) as regression sets, against the
+real trained model, the Rasa server and the action server (REST channel).
+
+Each round was measured first on the commit in its header (tests/understanding/first_sight.md):
+that is its result. Here it guards what was reached since: the figures below are floors a
+change may not fall under, per class, as `bench.understanding` scores them.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bench.understanding import (SETS, Client, Recogniser, always_open_profile, behaviours, load_sets, run,
+                                 summarise)
+from conftest import MODEL, REST_AUTH, start_actions, start_rasa, stop
+
+ROUNDS = sorted(SETS.glob("round*.yml"))
+# Floors for the regression sets (the issue's targets are for a fresh round's first sight).
+FLOORS = {"danger": 0.98, "worry": 0.95, "after_hours": 0.90, "lookup": 0.85, "calm": 0.90,
+          "bad_input": 1.0, "conversation": 0.80}
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Every round through one Rasa server whose school is open all day (after hours can then
+    only come from the text)."""
+    with tempfile.TemporaryDirectory(prefix="meldwijzer-understanding-") as tmp:
+        tmp_path = Path(tmp)
+        env = {"MELDWIJZER_SCHOOL": str(always_open_profile(tmp_path))}
+        actions = start_actions(tmp_path, env=env)
+        try:
+            rasa = start_rasa(MODEL, actions.webhook, tmp_path, env=env)  # type: ignore[attr-defined]
+            try:
+                client = Client(rasa.base_url, dict(REST_AUTH))  # type: ignore[attr-defined]
+                messages, conversations = load_sets(ROUNDS)
+                yield run(client, messages, conversations, Recogniser())
+            finally:
+                stop(rasa)
+        finally:
+            stop(actions)
+
+
+def test_there_are_rounds_of_independent_sets():
+    messages, conversations = load_sets(ROUNDS)
+    assert len(messages) >= 150 and len(conversations) >= 20
+
+
+@pytest.mark.parametrize("cls", sorted(FLOORS))
+def test_each_class_stays_above_its_floor(results, cls):
+    row = summarise(results)["classes"][cls]
+    wrong = [(r.id, r.names) for r in results if r.cls == cls and not r.ok]
+    assert row["right"] / row["of"] >= FLOORS[cls], wrong
+
+
+def test_no_message_about_a_child_is_refused(results):
+    refused = summarise(results)["refused_about_a_child"]
+    assert refused["count"] == 0, [r.id for r in results if r.cls in ("danger", "worry", "after_hours")
+                                   and "refusal" in behaviours(r.names)]
+
+
+def test_false_alarms_on_calm_school_messages_stay_at_most_5_percent(results):
+    alarms = summarise(results)["false_alarms_calm"]
+    assert alarms["count"] <= 0.05 * alarms["of"] + 1e-9, [r.id for r in results if r.cls == "calm" and not r.ok]

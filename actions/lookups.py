@@ -130,8 +130,13 @@ def close_second_answer(parse: Dict[str, Any]) -> Optional[str]:
     return None
 
 
+# A question that first describes a child ("... moet ik hier iets mee?") is a worry too.
+DESCRIBES_A_CASE_WORDS = 20
+
+
 class ActionFaqSecondAnswer(Action):
-    """After a FAQ answer (a domain response: it needs no action server), the close second one."""
+    """After a FAQ answer (a domain response: it needs no action server): the close second one,
+    and, when the question describes a worry about a child, the offer to go through the steps."""
 
     def name(self) -> Text:
         return "action_faq_second_answer"
@@ -139,10 +144,14 @@ class ActionFaqSecondAnswer(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        second = close_second_answer(tracker.latest_message or {})
+        parse = tracker.latest_message or {}
+        second = close_second_answer(parse)
         if second:
             dispatcher.utter_message(text="Misschien bedoel je ook dit:")
             dispatcher.utter_message(response=second)
+        describes = len((parse.get("text") or "").split()) >= DESCRIBES_A_CASE_WORDS
+        if describes and (parse.get("safety_net") or {}).get("concern") and tracker.active_loop_name is None:
+            dispatcher.utter_message(response="utter_offer_route")
         return []
 
 

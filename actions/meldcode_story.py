@@ -24,17 +24,19 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 JA, NEE, TWIJFEL = "ja", "nee", "twijfel"
 RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
 
-_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand)\b")
+_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand|nee|neen)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
 _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
                     r"niet zeker|onzeker|geen idee|not sure|doubt\w*|weet niet of|vraag me af|can'?t tell|"
-                    r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*)\b")
+                    r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
+                    r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten)\b")
 # Flemish and app spellings of the negation.
 _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|\s+maar\s+|\s+but\s+")
+_ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
 # A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
 _QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
-                       r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat)\b")
+                       r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|als|indien|wanneer)\b")
 
 IB_ROLE = (r"(ib|ib'?er|ib-er|ibr|ib'ers|intern(e)? begeleider|zorgco[oö]rdinator|zorgcoordinator|"
            r"zorgteam|mdo|zorgoverleg|aandachtsfunctionaris|zorgjuf|zorgleerkracht|zorgmeester|"
@@ -117,7 +119,8 @@ HELP_IMPOSSIBLE = re.compile(
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
     rf"\b{PARENT}\b.{{0,40}}\b(staan open|staat open|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
-    r"wil dat graag|willen dat graag|accepteren|accepteert|aanvaarden|aanvaardt|aanvaard|geaccepteerd|gaan akkoord|gaat akkoord|"
+    r"wil dat graag|willen dat graag|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
+    r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
     r"bereid|staan ervoor open|wilden (graag )?(hulp|meewerken)|wilde (graag )?(hulp|meewerken)|agreed|accepted)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
@@ -141,14 +144,19 @@ WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
-    r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed)\b"
+    r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed)\b|\bhet (goed|beter|prima) gaat\b"
+    r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|(veel |een stuk |duidelijk )?(rustiger|vrolijker))\b"
 )
+# Doubt whether the parents accept the help (afweging 4), not whether help is possible.
+ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|mee (gaan|gaat) werken|inzet\w*|lippendienst|overtuigd)\b")
 DID_NOT_WORK = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
     r"|\b(niets|niks) (is )?veranderd|\bgeen (verbetering|resultaat|resultaten|vooruitgang)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (gehaald|behaald|bereikt|nagekomen))\b"
     r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
+    r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\blevert (dus |eigenlijk )?(niets|niks) op\b"
+    r"|\b(niets|niks) opgeleverd\b|\bgeen (effect|verschil)\b"
     r"|\bnog steeds (hetzelfde|even erg|zo|geen)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
 )
 STAFF_SUSPECT = re.compile(r"\b(collega|juf|meester|leerkracht|stagiair\w*|conci[eë]rge|gymleraar|gymjuf|"
@@ -172,7 +180,16 @@ def clauses(text: str) -> List[str]:
     for pattern, replacement in _SPELLING:
         lowered = pattern.sub(replacement, lowered)
     pieces = [c.strip() for c in _CLAUSE.split(lowered) if c and c.strip()]
-    return [c.rstrip(".;!\n ") for c in pieces if not _QUESTION.search(c)]
+    out: List[str] = []
+    for i, piece in enumerate(pieces):
+        if not _QUESTION.search(piece):
+            out.append(piece.rstrip(".;!\n "))
+            continue
+        # A question the writer answers at once states the answer: "acuut? nee, dat niet".
+        answer = _ANSWERED.match(pieces[i + 1]) if i + 1 < len(pieces) else None
+        if answer:
+            out.append(f"{answer.group(1)} {piece.rstrip('?').strip()}")
+    return out
 
 
 def _polarity(clause: str, match: re.Match) -> str:
@@ -212,8 +229,9 @@ def _last_polarity(pattern: re.Pattern, parts: List[str]) -> Optional[str]:
     return found
 
 
-def read_story(text: str) -> Dict[str, str]:
-    """Route answers (question key -> ja/nee/twijfel or text) that this text states."""
+def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
+    """Route answers (question key -> ja/nee/twijfel or text) that this text states.
+    `help_given`: the route already knows help was accepted, so "het werkt" is about that help."""
     parts = clauses(text)
     facts: Dict[str, str] = {}
     if not parts:
@@ -285,8 +303,12 @@ def read_story(text: str) -> Dict[str, str]:
         facts["afweging_3"] = JA
 
     accepts = _last_polarity(ACCEPTS, parts)
-    refuses = any(REFUSES.search(c) and REFUSAL_CONTEXT.search(c) for c in parts)
-    if refuses:
+    refuses = any(REFUSES.search(c) for c in parts) and any(REFUSAL_CONTEXT.search(c) for c in parts)
+    if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(c) for c in parts):
+        facts["afweging_4"] = TWIJFEL
+        if facts.get("afweging_3") == TWIJFEL:  # the doubt was about accepting, not about help
+            del facts["afweging_3"]
+    elif refuses:
         facts["afweging_4"] = NEE
     elif accepts in (JA, TWIJFEL):
         facts["afweging_4"] = accepts
@@ -294,7 +316,7 @@ def read_story(text: str) -> Dict[str, str]:
         facts["afweging_4"] = NEE
 
     # The result of help (afweging 5) only where the story speaks of help given and its term.
-    if any(RESULT_CONTEXT.search(c) for c in parts):
+    if help_given or any(RESULT_CONTEXT.search(c) for c in parts):
         if any(DID_NOT_WORK.search(c) for c in parts):
             facts["afweging_5"] = NEE
         elif _last_polarity(WORKED, parts) == JA:
@@ -359,3 +381,11 @@ def understood(facts: Mapping[str, str]) -> List[str]:
         if line:
             lines.append(line)
     return lines
+
+
+# "Die acht weken zijn voorbij": the agreed term is over (afweging 5 is due), not a new term.
+TERM_OVER = re.compile(r"\b(zijn|is|waren|was) (nu |inmiddels )?(om|voorbij|verstreken|afgelopen)\b|\btermijn (is )?(om|voorbij|verstreken)\b")
+
+
+def term_is_over(text: str) -> bool:
+    return bool(TERM_OVER.search((text or "").lower()))

@@ -41,7 +41,7 @@ from .meldcode_route import (
     said_after_answer,
     walk,
 )
-from .meldcode_story import RECORDED_TEXT, reaches_weighing, read_story, understood
+from .meldcode_story import RECORDED_TEXT, reaches_weighing, read_story, term_is_over, understood
 from .personal_data import redact
 from .school_profile import SchoolProfile, load_profile_or_none
 
@@ -217,13 +217,15 @@ def story_writes(answers: Dict[str, Any], entry: Optional[int], facts: Dict[str,
     return current, writes, says
 
 
-def say_understood(dispatcher: CollectingDispatcher, facts: Dict[str, str], told_signals: bool) -> None:
+def say_understood(dispatcher: CollectingDispatcher, facts: Dict[str, str], told_signals: bool,
+                   answers: Dict[str, Any]) -> None:
+    """"Ik begrijp: …" for the facts just read; `answers`: everything the route knows now."""
     lines = understood({k: v for k, v in facts.items() if k != "s1_signalen" or v == RECORDED_TEXT})
     if told_signals:
         lines.insert(0, "je beschreef wat je zag of hoorde (dat bewaar ik als de signalen)")
     if not lines:
         return
-    ib_missing = facts.get("s2_ib") != "ja" and reaches_weighing(facts)
+    ib_missing = answers.get("s2_ib") != "ja" and reaches_weighing(facts)
     dispatcher.utter_message(
         text="Ik begrijp:\n" + "\n".join(f"• {line}" for line in lines)
         + ("\nBespreek het ook met je IB'er, als dat nog niet gebeurd is." if ib_missing else "")
@@ -239,6 +241,25 @@ def marks_only(answers: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]
     return answers
 
 
+def story_facts(key: str, value: Any, tracker: Tracker,
+                dispatcher: CollectingDispatcher) -> Optional[tuple]:
+    """Facts a typed message tells beyond a plain answer ("oudergesprek gehad, moeder werd
+    boos", "ja, we hebben een vermoeden"): (facts, told_signals), or None. A "ja" in such a
+    message belongs to the fact it states, not to the open question."""
+    text = str(value or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    answers = answers_of(tracker)
+    facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja"))
+    if not facts:
+        return None
+    told = False
+    if key in TEXT_QUESTIONS and key not in facts:
+        facts[key] = text_answer(text, dispatcher)  # the message answers the open question too
+        told = key == "s1_signalen"
+    return facts, told
+
+
 async def file_story(tracker: Tracker, dispatcher: CollectingDispatcher, facts: Dict[str, str],
                      told_signals: bool = False) -> Dict[str, Any]:
     """File the facts a message told (several answers at once): one "Ik begrijp" message, the
@@ -250,13 +271,13 @@ async def file_story(tracker: Tracker, dispatcher: CollectingDispatcher, facts: 
         entry = 4
     answers, writes, says = story_writes(answers_of(tracker), entry, facts)
     after = walk(answers, entry)
-    say_understood(dispatcher, facts, told_signals)
+    say_understood(dispatcher, facts, told_signals, answers)
     profile = load_profile_or_none()
-    for say in says:
-        render_say(say, profile, dispatcher)
     if after.status is Status.ASK and after.step != before.step:
         for say in intro_for(after.step, after):  # type: ignore[arg-type]
             render_say(say, profile, dispatcher)
+    for say in says:
+        render_say(say, profile, dispatcher)
     logger.info("route: story filed %s, now %s %s", ",".join(sorted(facts)), after.status.value,
                 after.question or after.text_key or "")
     slots = await record(tracker, dispatcher, writes)
@@ -280,7 +301,10 @@ class ValidateMeldcodeForm(FormValidationAction):
         key = before.question
         if value is None or before.status is not Status.ASK or key is None:
             return {ANSWER_SLOT: None}  # nothing said yet (e.g. just started): just ask
-        term = parse_term(str(value)) if key == "afweging_5" else None
+        story = story_facts(key, value, tracker, dispatcher)
+        if story is not None:
+            return {ANSWER_SLOT: None, **(await file_story(tracker, dispatcher, *story))}
+        term = parse_term(str(value)) if key == "afweging_5" and not term_is_over(str(value)) else None
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if term is not None and answer_from_intent(intent) is None and parse_answer(str(value)) is None:
             # "termijn 6 weken": the agreed term becomes a reminder; afweging 5 waits for it.
@@ -289,32 +313,11 @@ class ValidateMeldcodeForm(FormValidationAction):
             due = (now + term).astimezone(TZ).strftime("%d-%m-%Y")
             dispatcher.utter_message(response="utter_term_noted", due=due)
             return {ANSWER_SLOT: None, **slots}
-        story = self._story(key, value, tracker, dispatcher)
-        if story is not None:
-            return {ANSWER_SLOT: None, **(await file_story(tracker, dispatcher, *story))}
         answer = self._interpret(key, value, tracker, dispatcher)
         if answer is None:
             return {ANSWER_SLOT: None}  # asked again
         slots = await file_answer(tracker, dispatcher, before, key, answer)
         return {ANSWER_SLOT: None, **slots}
-
-    @staticmethod
-    def _story(key: str, value: Any, tracker: Tracker,
-               dispatcher: CollectingDispatcher) -> Optional[tuple]:
-        """Facts a typed message tells beyond a plain answer ("oudergesprek gehad, moeder
-        werd boos", "ja, we hebben een vermoeden"): (facts, told_signals), or None.
-        A "ja" in such a message belongs to the fact it states, not to the open question."""
-        text = str(value or "").strip()
-        if not text or text.startswith("/"):
-            return None
-        facts = fresh_facts(answers_of(tracker), read_story(text))
-        if not facts:
-            return None
-        told = False
-        if key in TEXT_QUESTIONS and key not in facts:
-            facts[key] = text_answer(text, dispatcher)  # the message answers the open question too
-            told = key == "s1_signalen"
-        return facts, told
 
     @staticmethod
     def _interpret(key: str, value: Any, tracker: Tracker,
@@ -388,6 +391,10 @@ async def keep_as_answer(tracker: Tracker, dispatcher: CollectingDispatcher) -> 
     written to the case log. None when no open question waits or it was a button."""
     before = state_of(tracker)
     text = ((tracker.latest_message or {}).get("text") or "").strip()
+    if before.status is Status.ASK and before.question:
+        story = story_facts(before.question, text, tracker, dispatcher)
+        if story is not None:
+            return slot_events(await file_story(tracker, dispatcher, *story))
     if before.status is not Status.ASK or before.question not in TEXT_QUESTIONS \
             or not text or text.startswith("/"):
         return None
@@ -510,7 +517,7 @@ class ActionStartRoute(Action):
         texts = story_texts(tracker)
         facts: Dict[str, str] = {}
         for text in texts:
-            facts.update(read_story(text))
+            facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja"))
         told = False
         described = [t for t in texts if len(t.split()) >= STORY_MIN_WORDS]
         if "s1_signalen" not in facts and described:
@@ -519,7 +526,7 @@ class ActionStartRoute(Action):
         entry = 4 if reaches_weighing(facts) else 1
         answers, writes, says = story_writes({}, entry, facts)
         slots = await record(tracker, dispatcher, [open_write(entry)] + writes)  # a new case, with its code
-        say_understood(dispatcher, facts, told)
+        say_understood(dispatcher, facts, told, answers)
         for say in says:
             render_say(say, load_profile_or_none(), dispatcher)
         state = walk(answers, entry)

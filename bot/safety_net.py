@@ -344,16 +344,38 @@ UNPLACED_INTENTS = frozenset({"out_of_scope", "school_matter", FALLBACK_INTENT})
 # not sure danger gets the question about a child's safety (with 112 and 0800-2000) instead.
 CALM_INTENTS = UNPLACED_INTENTS | {"faq", "greet", "thank", "goodbye", "ask_contact", "ask_faq_list"}
 SURE_INTENT = 0.95
+# The intent model learned long danger messages whole, so it can call a long calm message
+# (the Christmas dinner, a letter about the school trip) acute_danger. Without a lexicon hit
+# its acute_danger stands only if the classifier, which judges sentence by sentence, gives at
+# least this share of its own danger threshold; otherwise the message gets the question
+# "Gaat dit over de veiligheid van een kind?" (with 112 and 0800-2000), never a refusal.
+INTENT_ACUTE_CONFIRM = 0.6
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
 # hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).
 # (What a fact implies, such as "the conversation could be held" after "oudergesprek gehad",
 # is not counted as a second statement.)
 PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "afweging_1",
                             "afweging_2", "afweging_4", "afweging_5"})
-QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun)\b", re.IGNORECASE)
+QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun|als|stel)\b"
+                      r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b", re.IGNORECASE)
 STORY_MIN_WORDS = 15
 SURE_LOOKUP = 0.8  # a FAQ question this sure, with one fact in it, stays a question
 CLASSIFIER_FILE = "safety_net_classifier.joblib"
+
+
+def reads_as_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
+    """Enough known Dutch words for the classifier (trained on Dutch) to judge the text: keyboard
+    mash, a URL or another language is not judged by it (the lexicon still is)."""
+    if doc is None:
+        return False
+    words = [t.lower_ for t in doc if t.is_alpha]
+    dutch = sum(1 for w in words if w in known)
+    return dutch >= 2 and dutch >= 0.3 * len(words)
+
+
+def no_known_word(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
+    """Not one known Dutch word: keyboard mash ("asdf qwer jjjj"), digits, symbols."""
+    return doc is not None and not any(t.lower_ in known for t in doc if t.is_alpha)
 
 
 def mentions_family(doc: Optional[Doc], text: str) -> bool:
@@ -449,12 +471,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         """A story of a case in the meldcode: two steps or weighings it names, or one in a
         long message (a sure FAQ question that names one, "wat als ouders hulp weigeren?",
         stays a question)."""
-        facts = PROGRESS_FACTS.intersection(read_story(text))
+        story = read_story(text)
+        # "de IB weet het nog niet" or "niet in het zorgteam besproken" is not progress.
+        facts = {key for key in PROGRESS_FACTS.intersection(story) if not (key == "s2_ib" and story[key] != "ja")}
         if len(facts) >= 2:
             return True
-        sure_lookup = intent.get(INTENT_NAME_KEY) == "faq" and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= SURE_LOOKUP \
-            and bool(QUESTION.search(text))
-        return bool(facts) and len(text.split()) >= STORY_MIN_WORDS and not sure_lookup
+        lookup = intent.get(INTENT_NAME_KEY) == "faq" and bool(QUESTION.search(text))
+        return bool(facts) and len(text.split()) >= STORY_MIN_WORDS and not lookup
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -467,7 +490,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         detection = self.detector.detect(doc) if doc is not None else Detection()
         intent = message.get(INTENT) or {}
         predicted = intent.get(INTENT_NAME_KEY)
-        judgement = self.classifier.judge(text) if self.classifier is not None and text.strip() else None
+        judgement = (self.classifier.judge(text) if self.classifier is not None and text.strip()
+                     and reads_as_dutch(doc, self.detector.known_words) else None)
         fired = list(detection.fired)
         forced: Optional[str] = None
         if detection.is_danger and predicted != self.intent:
@@ -486,6 +510,28 @@ class SafetyNet(GraphComponent, IntentClassifier):
             or mentions_family(doc, text)
         ):
             forced = CHILD_SAFETY_CHECK_INTENT
+        if judgement is not None:
+            # What the classifier thought, for every message (actions/lookups.py offers the
+            # route after a FAQ answer to a message that describes a worry).
+            message.set("safety_net", {"fired": fired, "classifier_intent": predicted,
+                                       "concern": self.classifier.is_concern(judgement)},
+                        add_to_output=True)
+        if forced is None and predicted == self.intent and not detection.is_danger and judgement is not None \
+                and judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]:
+            forced = CHILD_SAFETY_CHECK_INTENT
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self.intent]
+            chosen = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+            logger.info("safety net: the intent model's acute_danger not confirmed; asking instead")
+            return
+        if forced is None and predicted == self.intent and not detection.is_danger \
+                and no_known_word(doc, self.detector.known_words):
+            # The intent model's guess on keyboard mash is not a danger report: "not understood"
+            # (with the two numbers) is the honest answer.
+            chosen = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            return
         if forced is None and predicted != self.intent:
             return
         ranking = [
@@ -501,6 +547,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         message.set(
             "safety_net",
             {"fired": fired, "classifier_intent": classifier_intent,
+             "concern": judgement is not None and self.classifier.is_concern(judgement),
              "scores": None if judgement is None else
              {"danger": round(judgement.danger, 3), "concern": round(judgement.concern, 3)}},
             add_to_output=True,

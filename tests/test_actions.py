@@ -5,7 +5,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lookups import ActionAnswerQuestionToo, ActionCheckAfterHours, ActionSocialMap
+from actions.lookups import ActionAnswerQuestionToo, ActionCheckAfterHours, ActionFaqSecondAnswer, ActionSocialMap
 
 
 def tracker(entities=(), active_loop=None, events=(), **parse) -> Tracker:
@@ -108,3 +108,30 @@ def test_after_hours_from_the_text_whatever_the_clock_says(monkeypatch, tmp_path
     events = [{"event": "user", "text": text}, {"event": "user", "text": "/report_worry"}]
     _, slots = run(ActionCheckAfterHours(), tracker(events=events))
     assert slots[0]["value"] is after
+
+
+def selector(*ranked):
+    ranking = [{"intent_response_key": f"faq/{key}", "confidence": conf} for key, conf in ranked]
+    return {"response_selector": {"default": {"ranking": ranking,
+                                              "response": {"utter_action": f"utter_faq/{ranked[0][0]}",
+                                                           "confidence": ranked[0][1]}}}}
+
+
+@pytest.mark.parametrize("ranked, second", [
+    ((("eerst_ouders", 0.31), ("zonder_oudergesprek", 0.30)), "utter_faq/zonder_oudergesprek"),
+    ((("eerst_ouders", 0.45), ("zonder_oudergesprek", 0.20)), None),  # not close
+    ((("kindcheck", 0.92), ("afwegingskader", 0.05)), None),  # sure
+])
+def test_a_close_second_faq_answer_is_given_too(ranked, second):
+    messages, _ = run(ActionFaqSecondAnswer(), tracker(**selector(*ranked)))
+    given = [m["response"] for m in messages if m.get("response")]
+    assert given == ([second] if second else [])
+
+
+def test_a_question_that_describes_a_worry_gets_its_answer_and_the_offer():
+    text = ("een meisje uit groep 6 komt al weken zonder ontbijt en in dezelfde kleren, moeder reageert "
+            "niet op berichten, valt dit onder de meldcode?")
+    parse = {**selector(("wat_is_meldcode", 0.9), ("stappen", 0.05)), "text": text,
+             "safety_net": {"fired": [], "concern": True}}
+    messages, _ = run(ActionFaqSecondAnswer(), tracker(**parse))
+    assert [m["response"] for m in messages] == ["utter_offer_route"]

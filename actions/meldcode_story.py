@@ -126,13 +126,14 @@ ACCEPTS = re.compile(
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
 )
 REFUSES = re.compile(
-    rf"\b{PARENT}\b.{{0,50}}\b(weigeren|weigert|weigerden|weigerde|geweigerd|willen geen|wil geen|wilden geen|"
+    rf"\b{PARENT}\b.{{0,90}}\b(weigeren|weigert|weigerden|weigerde|geweigerd|willen geen|wil geen|wilden geen|"
     r"wilde geen|houden af|houdt af|hielden af|afgehouden|werken niet mee|werkt niet mee|niet mee|"
     r"afgezegd|zeggen af|zegt af|zeiden af|komen niet|komt niet|kwamen niet|kwam niet|doen niet open|"
     r"deed niet open|deden niet open|blokkeren|blokkeert|haken af|haakt af|afgehaakt|refuse\w*|"
     r"niet open voor|niks van willen weten|niets van willen weten|niet nodig)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
+    r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
 )
 RESULT_CONTEXT = re.compile(
@@ -197,6 +198,12 @@ def _polarity(clause: str, match: re.Match) -> str:
     a negation inside it, in the few words before it (unless a nearer "wel" overrules it:
     "niet acuut, wel structureel"), or in the words right after the verb ("acuut is het
     niet", "schatten we niet in")."""
+    after = clause[match.end():match.end() + 30]
+    # "Vermoeden: ja", "acuut of structureel: nee, vinden we niet", "hulp mogelijk? twijfel".
+    colon = re.match(r"^\s*[:=?-]+\s*(ja|jawel|nee|neen|niet|geen|twijfel\w*)\b", after)
+    if colon:
+        word = colon.group(1)
+        return JA if word.startswith("ja") else TWIJFEL if word.startswith("twijfel") else NEE
     if _DOUBT.search(clause):
         return TWIJFEL
     if _NEGATION.search(match.group(0)):
@@ -206,7 +213,6 @@ def _polarity(clause: str, match: re.Match) -> str:
     positives = list(_POSITIVE.finditer(before))
     if negations and (not positives or negations[-1].start() > positives[-1].start()):
         return NEE
-    after = clause[match.end():match.end() + 30]
     if not positives and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
         return NEE
     return JA

@@ -67,7 +67,7 @@ SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
 # The route's questions in order: the order in which facts from a story are filed.
 ROUTE_ORDER = tuple(key for _, key in STEP_QUESTIONS) + AFWEGING
 # A message this long that tells what happened is the answer to "wat heb je gezien?".
-STORY_MIN_WORDS = 8
+STORY_MIN_WORDS = 12
 STORY_MESSAGES = 4  # the user's last typed messages read when the route starts
 
 
@@ -514,6 +514,9 @@ class ActionStartRoute(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        going_on = self._story_goes_on(tracker)
+        if going_on is not None:
+            return await self._continue(tracker, dispatcher, going_on)
         texts = story_texts(tracker)
         facts: Dict[str, str] = {}
         for text in texts:
@@ -534,6 +537,24 @@ class ActionStartRoute(Action):
             for say in intro_for(state.step or entry, state):
                 render_say(say, load_profile_or_none(), dispatcher)
         return _start(entry, marks_only(answers, slots)) + slot_events(slots)
+
+
+    @staticmethod
+    def _story_goes_on(tracker: Tracker):
+        """The same story, told on after the route's outcome ("de SMW kan hulp regelen", "het
+        heeft niet gewerkt"): it continues this conversation's route and case, not a new one."""
+        if entry_of(tracker) is None or not tracker.get_slot(CASE_SLOT):
+            return None
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        answers = answers_of(tracker)
+        facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja"))
+        if not any(key.startswith(("afweging_", "s2_", "s3_")) for key in facts):
+            return None
+        return facts
+
+    async def _continue(self, tracker: Tracker, dispatcher: CollectingDispatcher,
+                        facts: Dict[str, str]) -> List[EventType]:
+        return slot_events(await file_story(tracker, dispatcher, facts))
 
 
 class ActionStartAfweging(Action):

@@ -340,22 +340,35 @@ POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
 # What the classifier may take over: messages DIET could not place, or placed as off-topic.
 UNPLACED_INTENTS = frozenset({"out_of_scope", "school_matter", FALLBACK_INTENT})
-# Intents the intent model can be sure of for a calm message: there, a classifier score that is
-# not sure danger gets the question about a child's safety (with 112 and 0800-2000) instead.
-CALM_INTENTS = UNPLACED_INTENTS | {"faq", "greet", "thank", "goodbye", "ask_contact", "ask_faq_list"}
-SURE_INTENT = 0.95
 # The intent model learned long danger messages whole, so it can call a long calm message
 # (the Christmas dinner, a letter about the school trip) acute_danger. Without a lexicon hit
 # its acute_danger stands only if the classifier, which judges sentence by sentence, gives at
 # least this share of its own danger threshold; otherwise the message gets the question
 # "Gaat dit over de veiligheid van een kind?" (with 112 and 0800-2000), never a refusal.
-INTENT_ACUTE_CONFIRM = 0.6
+INTENT_ACUTE_CONFIRM = 1.0  # share of the classifier's danger threshold
+# When the intent model placed a message as something calm (a school matter, a FAQ question,
+# small talk), the classifier alone must be at least this sure (and above its own thresholds)
+# to give the guidance; below it, the message gets the question about a child's safety. Where
+# the intent model is unsure or calls it a worry, the classifier's recall threshold applies.
+DISAGREEING_DANGER = 0.5
+DIET_UNSURE = frozenset({WORRY_INTENT, FALLBACK_INTENT})
+# A school matter the intent model is this sure of, that the classifier finds no concern in,
+# keeps its answer even when it names a parent or home ("ouders vragen naar de schoolreis").
+SURELY_PLACED = 0.9
+# The lexicon's explanations ("van het klimrek gevallen", "met gym", "een klasgenoot", "een
+# spelletje"): with one of these and no sign of suspicion ("weer", "klopt niet", "vertelde"),
+# what only the classifier finds gets the question, not the guidance.
+# Answers to the route's closed questions keep their intent (the form reads them as ja/nee):
+# only the lexicon may override them.
+ANSWER_INTENTS = frozenset({"affirm", "deny", "doubt", "dont_know"})
+EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play"})
+SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
 # hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).
 # (What a fact implies, such as "the conversation could be held" after "oudergesprek gehad",
 # is not counted as a second statement.)
 PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "afweging_1",
-                            "afweging_2", "afweging_4", "afweging_5"})
+                            "afweging_2", "afweging_3", "afweging_4", "afweging_5"})
 QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun|als|stel)\b"
                       r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b", re.IGNORECASE)
 STORY_MIN_WORDS = 15
@@ -494,20 +507,25 @@ class SafetyNet(GraphComponent, IntentClassifier):
                      and reads_as_dutch(doc, self.detector.known_words) else None)
         fired = list(detection.fired)
         forced: Optional[str] = None
+        labels = {hit.label for hit in self.detector.hits(doc)} if doc is not None and judgement is not None else set()
+        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
         if detection.is_danger and predicted != self.intent:
             forced = self.intent
         elif predicted not in (self.intent, WORRY_INTENT) and self._tells_a_case(text, intent):
             forced = WORRY_INTENT
-        elif predicted != self.intent and judgement is not None and self.classifier.is_danger(judgement):
-            sure_calm = predicted in CALM_INTENTS and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= SURE_INTENT
-            if self.classifier.is_sure_danger(judgement) or not sure_calm:
+        elif predicted != self.intent and predicted not in ANSWER_INTENTS and judgement is not None \
+                and self.classifier.is_danger(judgement):
+            if explained:
+                forced = CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+            elif predicted in DIET_UNSURE or (self.classifier.is_sure_danger(judgement)
+                                              and judgement.danger >= DISAGREEING_DANGER):
                 forced = POSSIBLE_DANGER_INTENT
                 fired.append("classifier")
             elif predicted != "faq":
                 forced = CHILD_SAFETY_CHECK_INTENT
         elif predicted in UNPLACED_INTENTS and (
             (judgement is not None and self.classifier.is_concern(judgement))
-            or mentions_family(doc, text)
+            or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)
         ):
             forced = CHILD_SAFETY_CHECK_INTENT
         if judgement is not None:
@@ -517,7 +535,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                                        "concern": self.classifier.is_concern(judgement)},
                         add_to_output=True)
         if forced is None and predicted == self.intent and not detection.is_danger and judgement is not None \
-                and judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]:
+                and (explained or judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]):
             forced = CHILD_SAFETY_CHECK_INTENT
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self.intent]
             chosen = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}

@@ -37,6 +37,10 @@ TABLE = [
     ("bij de evaluatie bleek dat de doelen zijn gehaald, het gaat een stuk beter",
      {"afweging_5": "ja"}, []),
     ("ze werken ni mee met de gezinscoach", {"afweging_4": "nee"}, []),
+    # A question the writer answers, and the "X: ja" form.
+    ("vermoeden van mishandeling? nee, niet meer eigenlijk", {"afweging_1": "nee"}, []),
+    ("Vermoeden: ja. Acuut of structureel: nee, vinden we niet.", {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("als we twijfelen of het acuut is, moeten we dan melden?", {}, ["afweging_2"]),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

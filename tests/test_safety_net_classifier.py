@@ -76,6 +76,12 @@ def test_one_sentence_among_many_is_enough(nlu):
     assert parse["intent"]["name"] in ("acute_danger", "possible_danger"), parse["intent"]
 
 
-def test_a_message_about_home_that_nothing_placed_gets_the_question_not_a_refusal(nlu):
-    parse = nlu("thuis bij die jongen is het allemaal een beetje raar de laatste tijd")
-    assert parse["intent"]["name"] in ("check_child_safety", "report_worry", "possible_danger"), parse["intent"]
+@pytest.mark.parametrize("text", [
+    "thuis bij die jongen is het allemaal een beetje raar de laatste tijd",
+    "de moeder van een meisje uit mijn klas deed vanochtend bij het hek heel vreemd",
+])
+def test_a_message_about_home_is_never_placed_as_off_topic(nlu, text):
+    """Such a message gets the route, its offer or the question "Gaat dit over de veiligheid van
+    een kind?", never the refusal that school_matter and out_of_scope answer with."""
+    parse = nlu(text)
+    assert parse["intent"]["name"] not in ("school_matter", "out_of_scope"), parse["intent"]

@@ -466,16 +466,12 @@ class ActionRouteOutcome(Action):
             domain: DomainDict) -> List[EventType]:
         state = state_of(tracker)
         profile = load_profile_or_none()
-        texts = load_route_texts()
         if state.status is Status.NOT_STARTED:
             dispatcher.utter_message(response="utter_no_route")
-        elif state.status is Status.WAIT:
-            item = texts.waits[state.text_key]
-            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
-        elif state.status is Status.STOPPED:
-            item = texts.stops[state.text_key]
-            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
-            dispatcher.utter_message(response="utter_professional_decides")
+        elif state.status in (Status.WAIT, Status.STOPPED):
+            say_wait_or_stop(state, profile, dispatcher)
+            if state.status is Status.STOPPED:
+                dispatcher.utter_message(response="utter_professional_decides")
         elif state.status is Status.DECIDED:
             self._decision(state, profile, dispatcher)
         return []
@@ -601,6 +597,14 @@ class ActionResumeRoute(Action):
         return []
 
 
+def say_wait_or_stop(state: RouteState, profile: Optional[SchoolProfile],
+                     dispatcher: CollectingDispatcher) -> None:
+    """What the protocol says where the route waits (first do this) or stops (go elsewhere)."""
+    texts = load_route_texts()
+    item = (texts.waits if state.status is Status.WAIT else texts.stops)[state.text_key]
+    dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+
+
 class ActionNextStep(Action):
     """"en nu?", "hoe sluit ik af?", "wie checkt dat?": what the protocol says comes next,
     for where the route stands. At an open question the form asks it again."""
@@ -622,12 +626,8 @@ class ActionNextStep(Action):
         elif state.status is Status.ASK and state.question == "afweging_5":
             item = texts.next_steps["organise_help"]
             dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
-        elif state.status is Status.WAIT:
-            item = texts.waits[state.text_key]
-            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
-        elif state.status is Status.STOPPED:
-            item = texts.stops[state.text_key]
-            dispatcher.utter_message(text=with_source(fill(item["text"], profile), item["source"]))
+        elif state.status in (Status.WAIT, Status.STOPPED):
+            say_wait_or_stop(state, profile, dispatcher)
         elif state.status is Status.NOT_STARTED:
             dispatcher.utter_message(response="utter_no_question_pending")
         return []

@@ -18,6 +18,7 @@ tests/understanding/first_sight.md; this tool measures the current model.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -27,7 +28,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import requests
 import yaml
@@ -294,6 +295,16 @@ def markdown(summary: Dict, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def print_failures(results: Sequence[Result], messages: Sequence[Dict], conversations: Sequence[Dict]) -> None:
+    items = {m["id"]: m for m in messages} | {c["id"]: c for c in conversations}
+    for r in results:
+        if not r.ok or r.variant_ok is False:
+            item = items[r.id]
+            shown = item.get("text") or " / ".join(item["turns"])
+            expected = item.get("kind") or item.get("faq") or item.get("outcome") or ""
+            print(f"✗ {r.id} {r.cls} {expected} -> {r.names} {r.detail}\n   {str(shown)[:300]}")
+
+
 def always_open_profile(directory: Path) -> Path:
     """The sample school, open every day all day: after hours can only come from the text."""
     profile = yaml.safe_load((ROOT / "data" / "schools" / "voorbeeldschool.yml").read_text(encoding="utf-8"))
@@ -302,6 +313,27 @@ def always_open_profile(directory: Path) -> Path:
     path = directory / "always_open.yml"
     path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def servers() -> Iterator[Client]:
+    """The action server and a Rasa server (REST on, the tests' token) with the trained model
+    and a school open all day; yields a client for them and stops both afterwards."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import MODEL, REST_AUTH, start_actions, start_rasa, stop  # noqa: E402
+
+    with tempfile.TemporaryDirectory(prefix="meldwijzer-understanding-") as tmp:
+        tmp_path = Path(tmp)
+        env = {"MELDWIJZER_SCHOOL": str(always_open_profile(tmp_path))}
+        actions = start_actions(tmp_path, env=env)
+        try:
+            rasa = start_rasa(MODEL, actions.webhook, tmp_path, env=env)  # type: ignore[attr-defined]
+            try:
+                yield Client(rasa.base_url, dict(REST_AUTH))  # type: ignore[attr-defined]
+            finally:
+                stop(rasa)
+        finally:
+            stop(actions)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -316,39 +348,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("no sets found", file=sys.stderr)
         return 2
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import MODEL, REST_AUTH, start_actions, start_rasa, stop  # noqa: E402
-
     recogniser = Recogniser()
     args.out.mkdir(parents=True, exist_ok=True)
     report: List[str] = []
     all_results: Dict[str, List[Dict]] = {}
-    with tempfile.TemporaryDirectory(prefix="meldwijzer-understanding-") as tmp:
-        tmp_path = Path(tmp)
-        env = {"MELDWIJZER_SCHOOL": str(always_open_profile(tmp_path))}
-        actions = start_actions(tmp_path, env=env)
-        try:
-            rasa = start_rasa(MODEL, actions.webhook, tmp_path, env=env)  # type: ignore[attr-defined]
-            try:
-                client = Client(rasa.base_url, dict(REST_AUTH))  # type: ignore[attr-defined]
-                for path in paths:
-                    messages, conversations = load_sets([path])
-                    results = run(client, messages, conversations, recogniser)
-                    summary = summarise(results)
-                    report.append(markdown(summary, path.stem))
-                    all_results[path.stem] = [r.__dict__ for r in results]
-                    if args.failures:
-                        texts = {m["id"]: m for m in messages} | {c["id"]: c for c in conversations}
-                        for r in results:
-                            if not r.ok or r.variant_ok is False:
-                                item = texts[r.id]
-                                shown = item.get("text") or " / ".join(item["turns"])
-                                expected = item.get("kind") or item.get("faq") or item.get("outcome") or ""
-                                print(f"✗ {r.id} {r.cls} {expected} -> {r.names} {r.detail}\n   {shown[:300]}")
-            finally:
-                stop(rasa)
-        finally:
-            stop(actions)
+    with servers() as client:
+        for path in paths:
+            messages, conversations = load_sets([path])
+            results = run(client, messages, conversations, recogniser)
+            report.append(markdown(summarise(results), path.stem))
+            all_results[path.stem] = [r.__dict__ for r in results]
+            if args.failures:
+                print_failures(results, messages, conversations)
     text = "\n".join(report)
     first_sight = SETS / "first_sight.md"
     if not args.sets and first_sight.exists():

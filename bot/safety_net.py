@@ -318,7 +318,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 import joblib  # noqa: E402
 
 from actions.meldcode_story import read_story  # noqa: E402
-from bot.safety_net_classifier import ConcernClassifier  # noqa: E402
+from bot.safety_net_classifier import ConcernClassifier, Judgement  # noqa: E402
 
 # This module is loaded with every model, so the Rasa server always has the faster check.
 action_validation.install()
@@ -506,50 +506,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         judgement = (self.classifier.judge(text) if self.classifier is not None and text.strip()
                      and reads_as_dutch(doc, self.detector.known_words) else None)
         fired = list(detection.fired)
-        forced: Optional[str] = None
-        labels = {hit.label for hit in self.detector.hits(doc)} if doc is not None and judgement is not None else set()
-        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
-        if detection.is_danger and predicted != self.intent:
-            forced = self.intent
-        elif predicted not in (self.intent, WORRY_INTENT) and self._tells_a_case(text, intent):
-            forced = WORRY_INTENT
-        elif predicted != self.intent and predicted not in ANSWER_INTENTS and judgement is not None \
-                and self.classifier.is_danger(judgement):
-            if explained:
-                forced = CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
-            elif predicted in DIET_UNSURE or (self.classifier.is_sure_danger(judgement)
-                                              and judgement.danger >= DISAGREEING_DANGER):
-                forced = POSSIBLE_DANGER_INTENT
-                fired.append("classifier")
-            elif predicted != "faq":
-                forced = CHILD_SAFETY_CHECK_INTENT
-        elif predicted in UNPLACED_INTENTS and (
-            (judgement is not None and self.classifier.is_concern(judgement))
-            or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)
-        ):
-            forced = CHILD_SAFETY_CHECK_INTENT
+        forced = self._decide(doc, text, intent, detection, judgement, fired)
         if judgement is not None:
             # What the classifier thought, for every message (actions/lookups.py offers the
             # route after a FAQ answer to a message that describes a worry).
             message.set("safety_net", {"fired": fired, "classifier_intent": predicted,
                                        "concern": self.classifier.is_concern(judgement)},
                         add_to_output=True)
-        if forced is None and predicted == self.intent and not detection.is_danger and judgement is not None \
-                and (explained or judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]):
-            forced = CHILD_SAFETY_CHECK_INTENT
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self.intent]
-            chosen = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
-            logger.info("safety net: the intent model's acute_danger not confirmed; asking instead")
-            return
-        if forced is None and predicted == self.intent and not detection.is_danger \
-                and no_known_word(doc, self.detector.known_words):
-            # The intent model's guess on keyboard mash is not a danger report: "not understood"
-            # (with the two numbers) is the honest answer.
-            chosen = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, chosen, add_to_output=True)
-            return
         if forced is None and predicted != self.intent:
             return
         ranking = [
@@ -576,7 +539,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
             # Rule names only: never the message text (it may identify a child).
             logger.info("safety net chose %s (%s)", forced, ",".join(fired))
-        if forced in (CHILD_SAFETY_CHECK_INTENT, WORRY_INTENT):
+        if forced in (CHILD_SAFETY_CHECK_INTENT, WORRY_INTENT, FALLBACK_INTENT):
             return
         entities = [
             e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != KIND_ENTITY
@@ -589,3 +552,38 @@ class SafetyNet(GraphComponent, IntentClassifier):
             }
         )
         message.set(ENTITIES, entities, add_to_output=True)
+
+    def _decide(self, doc: Optional[Doc], text: str, intent: Dict[str, Any], detection: Detection,
+                judgement: Optional[Judgement], fired: List[str]) -> Optional[str]:
+        """The intent the safety net puts in place of the intent model's, or None to keep it.
+        In order: the lexicon; a story of a case (the route); the classifier's danger; a message
+        about a child or home that nothing placed; then the intent model's own acute_danger,
+        which needs the classifier's confirmation (or the lexicon) to stand."""
+        predicted = intent.get(INTENT_NAME_KEY)
+        labels = {hit.label for hit in self.detector.hits(doc)} if doc is not None and judgement is not None else set()
+        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
+        if detection.is_danger:
+            return self.intent if predicted != self.intent else None
+        if predicted not in (self.intent, WORRY_INTENT) and self._tells_a_case(text, intent):
+            return WORRY_INTENT
+        if predicted == self.intent:
+            if judgement is not None and (
+                    explained or judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]):
+                return CHILD_SAFETY_CHECK_INTENT  # the intent model's acute_danger not confirmed: ask
+            if no_known_word(doc, self.detector.known_words):
+                return FALLBACK_INTENT  # its guess on keyboard mash is no danger report
+            return None
+        if predicted not in ANSWER_INTENTS and judgement is not None and self.classifier.is_danger(judgement):
+            if explained:
+                return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+            if predicted in DIET_UNSURE or (self.classifier.is_sure_danger(judgement)
+                                            and judgement.danger >= DISAGREEING_DANGER):
+                fired.append("classifier")
+                return POSSIBLE_DANGER_INTENT
+            return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+        if predicted in UNPLACED_INTENTS and (
+            (judgement is not None and self.classifier.is_concern(judgement))
+            or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)
+        ):
+            return CHILD_SAFETY_CHECK_INTENT
+        return None

@@ -251,8 +251,12 @@ def test_danger_signs_at_an_open_question_are_kept_as_the_answer():
     slots = {e["name"]: e["value"] for e in events}
     assert slots["route_answers"]["s1_signalen"] == SAVED_MARK
     assert recorded_entries(slots["case_code"], "s1_signalen")[0].text == text
-    # at a closed question, or for a button, nothing is kept
-    assert run(ActionKeepRouteText(), tracker({}, intent="acute_danger", text=text))[1] == []
+    # At a closed question the message does not answer it ("is er acuut gevaar?"), but what the
+    # story states is kept: a father at home, so the suspect is no staff member.
+    _, events = run(ActionKeepRouteText(), tracker({}, intent="acute_danger", text=text))
+    kept = {e["name"]: e["value"] for e in events}["route_answers"]
+    assert kept == {"s1_medewerker": "nee"}
+    # For a button nothing is kept.
     assert run(ActionKeepRouteText(), tracker(answers, intent="acute_danger", text="/acute_danger"))[1] == []
 
 

@@ -7,18 +7,13 @@ change may not fall under, per class, as `bench.understanding` scores them.
 """
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
-from bench.understanding import (SETS, Client, Recogniser, always_open_profile, behaviours, load_sets, run,
-                                 summarise)
-from conftest import MODEL, REST_AUTH, start_actions, start_rasa, stop
+from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, servers, summarise
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
-# Floors for the regression sets (the issue's targets are for a fresh round's first sight).
-# Set just under what the three rounds give together on 5f3f9e1's successor (README, "Measured").
+# Floors for the regression sets (the issue's targets are for a fresh round's first sight),
+# set just under what the three rounds give together (README, "Measured").
 FLOORS = {"danger": 0.93, "worry": 0.95, "after_hours": 0.90, "lookup": 0.90, "calm": 0.95,
           "bad_input": 1.0, "conversation": 0.72}
 
@@ -27,20 +22,9 @@ FLOORS = {"danger": 0.93, "worry": 0.95, "after_hours": 0.90, "lookup": 0.90, "c
 def results():
     """Every round through one Rasa server whose school is open all day (after hours can then
     only come from the text)."""
-    with tempfile.TemporaryDirectory(prefix="meldwijzer-understanding-") as tmp:
-        tmp_path = Path(tmp)
-        env = {"MELDWIJZER_SCHOOL": str(always_open_profile(tmp_path))}
-        actions = start_actions(tmp_path, env=env)
-        try:
-            rasa = start_rasa(MODEL, actions.webhook, tmp_path, env=env)  # type: ignore[attr-defined]
-            try:
-                client = Client(rasa.base_url, dict(REST_AUTH))  # type: ignore[attr-defined]
-                messages, conversations = load_sets(ROUNDS)
-                yield run(client, messages, conversations, Recogniser())
-            finally:
-                stop(rasa)
-        finally:
-            stop(actions)
+    with servers() as client:
+        messages, conversations = load_sets(ROUNDS)
+        yield run(client, messages, conversations, Recogniser())
 
 
 def test_there_are_rounds_of_independent_sets():

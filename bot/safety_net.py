@@ -1,12 +1,15 @@
-"""The safety net: a rule-based NLU component that forces the `acute_danger` intent.
+"""The safety net: the last NLU component, with the last word on danger and on refusals.
 
-The classifier (DIET) learns `acute_danger` from examples, but a statistical model can miss
-a danger signal buried in a long calm message or misspelled. This component runs after the
-FallbackClassifier and looks for the signals listed in `safety_net_signals.yml` with spaCy's
-Matcher on the lemmas that SpacyNLP already produced. When a signal fires, the message's
-intent becomes `acute_danger` (confidence 1.0) whatever DIET predicted, and an entity
-`danger_kind` tells the domain which variant of the guidance to show. Rasa answers with a
-domain response chosen by a rule, so the guidance needs no action server and no database.
+Its floor is a lexicon (`safety_net_signals.yml`) matched with spaCy's Matcher on the lemmas
+SpacyNLP already produced: a hit forces `acute_danger` (confidence 1.0) whatever DIET predicted,
+with an entity `danger_kind` that picks the variant of the guidance. Above the floor, a
+recall-first classifier trained during `rasa train` (bot/safety_net_classifier.py) judges the
+whole message and each sentence: what it finds becomes `possible_danger` (the same guidance
+outside a form), and a message about a child or home that nothing placed becomes
+`check_child_safety` ("Gaat dit over de veiligheid van een kind?") instead of a refusal. A story
+about a case already in the meldcode becomes `report_worry`, so the route reads it. The order
+is `SafetyNet._decide`. Rasa answers with domain responses chosen by rules, so the guidance needs
+no action server and no database.
 
 `SignalDetector` holds all matching logic and has no Rasa imports, so it is tested directly.
 """

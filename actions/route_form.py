@@ -67,7 +67,7 @@ SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
 # The route's questions in order: the order in which facts from a story are filed.
 ROUTE_ORDER = tuple(key for _, key in STEP_QUESTIONS) + AFWEGING
 # A message this long that tells what happened is the answer to "wat heb je gezien?".
-STORY_MIN_WORDS = 12
+SIGNALS_MIN_WORDS = 12
 STORY_MESSAGES = 4  # the user's last typed messages read when the route starts
 
 
@@ -518,7 +518,7 @@ class ActionStartRoute(Action):
         for text in texts:
             facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja"))
         told = False
-        described = [t for t in texts if len(t.split()) >= STORY_MIN_WORDS]
+        described = [t for t in texts if len(t.split()) >= SIGNALS_MIN_WORDS]
         if "s1_signalen" not in facts and described:
             facts["s1_signalen"] = text_answer(" / ".join(described), dispatcher)
             told = True

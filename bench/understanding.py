@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -162,6 +162,8 @@ class Result:
     detail: str = ""
     variant_ok: Optional[bool] = None
     ms: float = 0.0
+    # A conversation's turns: what the user typed and the start of each reply (--trace).
+    trace: List[Tuple[str, List[str]]] = field(default_factory=list)
 
 
 def score_message(item: Dict, names: List[str], status: int) -> Result:
@@ -248,10 +250,14 @@ def run(client: Client, messages: Sequence[Dict], conversations: Sequence[Dict],
     for item in conversations:
         sender = f"eval-{uuid.uuid4().hex[:12]}"
         names: List[str] = []
+        trace: List[Tuple[str, List[str]]] = []
         for turn in item["turns"]:
             _status, replies, _ms = client.send(sender, str(turn))
             names += recogniser.names(replies)
-        results.append(score_conversation(item, names))
+            trace.append((str(turn), [str(r.get("text", ""))[:90].replace("\n", " ") for r in replies]))
+        result = score_conversation(item, names)
+        result.trace = trace
+        results.append(result)
     return results
 
 
@@ -295,7 +301,8 @@ def markdown(summary: Dict, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_failures(results: Sequence[Result], messages: Sequence[Dict], conversations: Sequence[Dict]) -> None:
+def print_failures(results: Sequence[Result], messages: Sequence[Dict], conversations: Sequence[Dict],
+                   trace: bool = False) -> None:
     items = {m["id"]: m for m in messages} | {c["id"]: c for c in conversations}
     for r in results:
         if not r.ok or r.variant_ok is False:
@@ -303,6 +310,10 @@ def print_failures(results: Sequence[Result], messages: Sequence[Dict], conversa
             shown = item.get("text") or " / ".join(item["turns"])
             expected = item.get("kind") or item.get("faq") or item.get("outcome") or ""
             print(f"✗ {r.id} {r.cls} {expected} -> {r.names} {r.detail}\n   {str(shown)[:300]}")
+            for turn, replies in r.trace if trace else []:
+                print(f"   > {turn[:120]}")
+                for reply in replies:
+                    print(f"     < {reply}")
 
 
 def always_open_profile(directory: Path) -> Path:
@@ -342,6 +353,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="set files (default: every round in tests/understanding)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--failures", action="store_true", help="list the items handled wrong")
+    parser.add_argument("--trace", action="store_true",
+                        help="with --failures: each failed conversation turn by turn")
     args = parser.parse_args(argv)
     paths = args.sets or sorted(SETS.glob("round*.yml"))
     if not paths:
@@ -359,7 +372,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             report.append(markdown(summarise(results), path.stem))
             all_results[path.stem] = [r.__dict__ for r in results]
             if args.failures:
-                print_failures(results, messages, conversations)
+                print_failures(results, messages, conversations, args.trace)
     text = "\n".join(report)
     first_sight = SETS / "first_sight.md"
     if not args.sets and first_sight.exists():

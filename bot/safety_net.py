@@ -50,6 +50,7 @@ class Hit:
 class Detection:
     fired: List[str] = field(default_factory=list)  # names of rules/classes that fired
     kind: Optional[str] = None
+    labels: Set[str] = field(default_factory=set)  # every lexicon class seen, fired or not
 
     @property
     def is_danger(self) -> bool:
@@ -215,7 +216,7 @@ class SignalDetector:
         by_label: Dict[str, List[Hit]] = {}
         for hit in hits:
             by_label.setdefault(hit.label, []).append(hit)
-        detection = Detection()
+        detection = Detection(labels=set(by_label))
         kinds: Set[str] = set()
         for label, kind in self.strong.items():
             if label in by_label:
@@ -374,7 +375,7 @@ PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "
                             "afweging_2", "afweging_3", "afweging_4", "afweging_5"})
 QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun|als|stel)\b"
                       r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b", re.IGNORECASE)
-STORY_MIN_WORDS = 15
+CASE_STORY_MIN_WORDS = 15  # one step named in a message this long tells a case
 SURE_LOOKUP = 0.8  # a FAQ question this sure, with one fact in it, stays a question
 CLASSIFIER_FILE = "safety_net_classifier.joblib"
 
@@ -493,7 +494,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if len(facts) >= 2:
             return True
         lookup = intent.get(INTENT_NAME_KEY) == "faq" and bool(QUESTION.search(text))
-        return bool(facts) and len(text.split()) >= STORY_MIN_WORDS and not lookup
+        return bool(facts) and len(text.split()) >= CASE_STORY_MIN_WORDS and not lookup
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -563,7 +564,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         about a child or home that nothing placed; then the intent model's own acute_danger,
         which needs the classifier's confirmation (or the lexicon) to stand."""
         predicted = intent.get(INTENT_NAME_KEY)
-        labels = {hit.label for hit in self.detector.hits(doc)} if doc is not None and judgement is not None else set()
+        labels = detection.labels if judgement is not None else set()
         explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
         if detection.is_danger:
             return self.intent if predicted != self.intent else None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -130,8 +131,14 @@ def close_second_answer(parse: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-# A question that first describes a child ("... moet ik hier iets mee?") is a worry too.
+# A question that first describes a child ("... moet ik hier iets mee?") is a worry too, and so
+# is a short one that asks what to do with what was seen ("kind slaapt elke dag in de klas,
+# moet ik wat?", "valt vies ruiken onder de meldcode?").
 DESCRIBES_A_CASE_WORDS = 20
+ASKS_ABOUT_A_CASE = re.compile(
+    r"\b(moet|moeten|kan|kunnen|zal|zullen|ga) (ik|we|wij|je) (hier|hiermee|daar|daarmee|er|nu)? ?(iets|wat|actie)\b"
+    r"|\bvalt (\w+ ){1,5}onder (de )?meldcode|\b(zie ik spoken|overdrijf ik|is dit (normaal|niks|een signaal))\b",
+    re.IGNORECASE)
 
 
 class ActionFaqSecondAnswer(Action):
@@ -149,9 +156,15 @@ class ActionFaqSecondAnswer(Action):
         if second:
             dispatcher.utter_message(text="Misschien bedoel je ook dit:")
             dispatcher.utter_message(response=second)
-        describes = len((parse.get("text") or "").split()) >= DESCRIBES_A_CASE_WORDS
+        text = parse.get("text") or ""
+        describes = len(text.split()) >= DESCRIBES_A_CASE_WORDS or bool(ASKS_ABOUT_A_CASE.search(text))
         if describes and (parse.get("safety_net") or {}).get("concern") and tracker.active_loop_name is None:
+            # A worry described outside school time: the 24/7 numbers first, as for any worry.
+            [after_hours] = ActionCheckAfterHours().run(dispatcher, tracker, domain)
+            if after_hours["value"]:
+                dispatcher.utter_message(response="utter_after_hours")
             dispatcher.utter_message(response="utter_offer_route")
+            return [after_hours]
         return []
 
 

@@ -21,19 +21,25 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
+from .personal_data import dutch_words
+
 JA, NEE, TWIJFEL = "ja", "nee", "twijfel"
 RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
 
 _NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand|nee|neen)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
 _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
-                    r"niet zeker|onzeker|geen idee|not sure|doubt\w*|weet niet of|vraag me af|can'?t tell|"
+                    r"niet zeker|onzeker|geen idee|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten)\b")
 # Flemish and app spellings of the negation.
 _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|\s+maar\s+|\s+but\s+")
+_SUB_CLAUSE = re.compile(r"[,;:(]|\s(want|omdat|doordat|dus|terwijl|zodat|hoewel|maar|en ook|en het|en dat|als)\s")
 _ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
+# "is dit nou structureel onveilig? daar komen we niet uit", "of ze meedoen? weet ik niet"
+_ANSWERED_DOUBT = re.compile(r"^(weet (ik|we) (het )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |eigenlijk |gewoon |nou )?niet|geen idee|daar komen (we|wij) (\w+ ){0,4}niet uit|"
+                             r"(we|wij|ik) twijfel\w*|twijfel\w*|moeilijk te zeggen|lastig)\b")
 # A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
 _QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
                        r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|als|indien|wanneer)\b")
@@ -59,9 +65,10 @@ VT_ADVICE = re.compile(
     rf"\b{VT}\b.{{0,40}}\b(advies|geadviseerd|gebeld|overlegd|overleg|gesproken|contact|geraadpleegd|consult|raadgevingen)\b"
     rf"|\b(advies|gebeld|overlegd|contact|geraadpleegd)\b.{{0,30}}\b{VT}\b"
 )
-PARENT = r"(ouders?|moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|mama's|papa's|beide ouders|de ouder)"
+PARENT = (r"(ouders?|moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|mama's|papa's|beide ouders|de ouder|"
+          r"parents?|mother|father|mom|dad)")
 PARENT_TALK = re.compile(
-    rf"\b(oudergesprek\w*|gesprek met (de |beide |zijn |haar )?{PARENT}|gesprek(ken)? gehad met (de )?{PARENT})\b"
+    rf"\b(oudergesprek\w*|gesprek(ken)? (geweest |gehad |gevoerd )?met (de |beide |zijn |haar )?{PARENT})\b"
     rf"|\b(met|bij) (de |beide |allebei de |zijn |haar )?{PARENT}\b.{{0,25}}\b(gesproken|gepraat|besproken|gebabbeld|"
     r"een gesprek|gesprek gehad|gesprek gevoerd|om tafel|gezeten)\b"
     rf"|\b{PARENT}\b.{{0,25}}\b(gesproken|uitgenodigd|op gesprek|aan tafel|om tafel|zijn geweest|geweest|"
@@ -80,6 +87,10 @@ FAMILY_LEAVES = re.compile(
 ACUTE = re.compile(r"\b(acuut|acute|direct gevaar|acuut gevaar|acuut onveilig|acute onveiligheid)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
+# Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
+# the writer's words, counted only where the same message weighs acute danger.
+ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|houdt niet op|stopt niet|geen eenmalig\w*|niet (één|een|ne) keer|"
+                     r"steeds weer|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|blijft gebeuren)\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 SUSPICION = re.compile(
@@ -96,17 +107,18 @@ NO_SUSPICION = re.compile(
     r"\b(niks|niets) (aan de hand|ernstigs|verontrustends)|\bzorgen (zijn )?(weg|weggenomen|verdwenen)"
     r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorgen meer|"
     r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
-    r"\bgeen (aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
+    r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
 )
-HELP = (r"(hulp|ondersteuning|begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdhulp|jeugdzorg|"
-        r"opvoedondersteuning|opvoedhulp|gezinscoach|hulpverlen\w*|traject|coach|therapie|ggz|jgz|cjg|clb|"
-        r"buurtteam|gezinsbegeleiding|help|support)")
+HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
+        r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|buurtteam|gebiedsteam|helpen|help|support)")
 HELP_POSSIBLE = re.compile(
     rf"\b(kunnen|kan|kunnen we|kan de|kunnen de|bieden|bied|regelen|organiseren|inschakelen|ingeschakeld|"
     rf"inzetten|ingezet|doorverwijzen|doorverwezen|verwijzen|aanmelden|aangemeld|opstarten|opgestart|"
-    rf"gestart|start|begint|beschikbaar|mogelijk)\b.{{0,50}}\b{HELP}\b"
+    rf"gestart|start|begint|beschikbaar|mogelijk|toegeleid|toeleiden)\b.{{0,50}}\b{HELP}\b"
     rf"|\b{HELP}\b.{{0,50}}\b(kunnen|kan|bieden|regelen|organiseren|inschakelen|ingeschakeld|inzetten|"
     r"ingezet|mogelijk|beschikbaar|opstarten|opgestart|gestart|starten|begonnen|loopt|liep|kwam|kreeg)\b"
+    r"|\b(kan|kunnen|wil|willen) (hem|haar|hen|het gezin|de ouders|ze) helpen\b"
+    rf"|\b(heeft|hebben|biedt|bieden) (een |ook een |wel een )?{HELP}\b|\baangeboden\b"
 )
 HELP_IMPOSSIBLE = re.compile(
     rf"\b(geen|niet|niks|niets)\b.{{0,30}}\b{HELP}\b.{{0,30}}\b(mogelijk|bieden|organiseren|regelen|beschikbaar|"
@@ -115,15 +127,19 @@ HELP_IMPOSSIBLE = re.compile(
     r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(niks|niets|geen hulp|niemand)\b"
     r"|\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
     r"|\bniemand (die|om|inzetten|beschikbaar)\b"
+    r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten)\b"
+    rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
-    rf"\b{PARENT}\b.{{0,40}}\b(staan open|staat open|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
+    rf"\b{PARENT}\b.{{0,60}}\b(staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
     r"wil dat graag|willen dat graag|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
-    r"bereid|staan ervoor open|wilden (graag )?(hulp|meewerken)|wilde (graag )?(hulp|meewerken)|agreed|accepted)\b"
+    r"bereid|staan ervoor open|wilden (graag )?(hulp|meewerken)|wilde (graag )?(hulp|meewerken)|agreed|accepted|"
+    r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
+    rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook )?ja\b"
 )
 REFUSES = re.compile(
     rf"\b{PARENT}\b.{{0,90}}\b(weigeren|weigert|weigerden|weigerde|geweigerd|willen geen|wil geen|wilden geen|"
@@ -140,25 +156,33 @@ RESULT_CONTEXT = re.compile(
     rf"\b({HELP}|termijn|evaluatie|geëvalueerd|geevalueerd|doelen|afgesproken|afspraken|resultaat|resultaten|"
     r"inmiddels|sindsdien|(weken|maanden) (zijn )?(om|voorbij|verder|later))\b"
 )
-REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|gesprek\w*|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*)\b")
+# Refusing help needs help in the story: a parent who is angry in a conversation ("bemoei je er
+# niet mee") has not yet refused help that was offered (afweging 4).
+REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*)\b")
 WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
     r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed)\b|\bhet (goed|beter|prima) gaat\b"
-    r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|(veel |een stuk |duidelijk )?(rustiger|vrolijker))\b"
+    r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|gelukt|tevreden|(veel |een stuk |duidelijk )?(rustiger|vrolijker|ontspannener))\b"
+    r"|\b(weer )?(goed|prima) (functioneert|functioneren)\b|\b(functioneert|functioneren) (weer )?(goed|prima)\b"
+    r"|\bnooit meer (te laat|zonder)\b|\b(het )?weer aan(kan|kunnen)\b"
 )
 # Doubt whether the parents accept the help (afweging 4), not whether help is possible.
-ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|mee (gaan|gaat) werken|inzet\w*|lippendienst|overtuigd)\b")
+ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
+                          r"aanne\w*|aangenomen|aanpakt|ingaan op)\b")
 DID_NOT_WORK = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
     r"|\b(niets|niks) (is )?veranderd|\bgeen (verbetering|resultaat|resultaten|vooruitgang)\b"
-    r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (gehaald|behaald|bereikt|nagekomen))\b"
+    r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (worden |zijn |werden )?(gehaald|behaald|bereikt|nagekomen))\b"
+    r"|\bniet (gewerkt|geholpen)\b|\b(juist |alleen maar )?(toegenomen|verslechterd|achteruitgegaan)\b"
+    r"|\b(net als|net zo \w+ als) (vroeger|eerst|daarvoor|voorheen)\b"
     r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
     r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\blevert (dus |eigenlijk )?(niets|niks) op\b"
     r"|\b(niets|niks) opgeleverd\b|\bgeen (effect|verschil)\b"
-    r"|\bnog steeds (hetzelfde|even erg|zo|geen)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
+    r"|\bnog steeds\b|\b(niet|geen|nauwelijks) (beter|verbetering|verandering)\b|\b(verandert|veranderde) (er )?(gewoon |echt |helemaal )?(niks|niets)\b"
+    r"|\bresulta\w* (is |zijn )?(er )?(niet|geen|nog niet)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
 )
 STAFF_SUSPECT = re.compile(r"\b(collega|juf|meester|leerkracht|stagiair\w*|conci[eë]rge|gymleraar|gymjuf|"
                            r"directeur|medewerker|invaller|overblijf\w*|tso|bso-medewerker|vrijwilliger)\b")
@@ -168,6 +192,44 @@ PARENT_ISSUE = re.compile(
     r"burn-?out|overspannen|ggz|opgenomen|ruzie tussen (de )?ouders|ruzies thuis|huiselijk geweld|partnergeweld|"
     r"slaat (de |zijn |haar )?(moeder|vader|vrouw|man)|gescheiden en vechten|vechtscheiding)\b"
 )
+
+
+# The words that state a fact, for reading them through a typo ("vermoedn", "besprooken",
+# "gevraagt"): a longer word that is not itself a Dutch word and is one letter off (missing, extra, changed or swapped) is read as it.
+STORY_WORDS = frozenset("""
+vermoeden vermoedens besproken overlegd gesproken vastgelegd genoteerd opgeschreven gedocumenteerd
+bijgehouden geregistreerd leerlingdossier dossier parnassys leerlingvolgsysteem ingelicht gevraagd
+geadviseerd geraadpleegd oudergesprek gesprek gesprekken structureel structurele onveiligheid onveilig
+twijfel twijfelen twijfelt twijfelde twijfelden acuut acute aanvaard aanvaarden aanvaardt geaccepteerd
+accepteren accepteert weigeren weigert geweigerd weigerde akkoord meewerken meegewerkt ondersteuning
+opvoedondersteuning gezinscoach wijkteam schoolmaatschappelijk mogelijk beschikbaar ingezet inzetten
+geholpen gewerkt verbeterd veranderd verandert resultaat resultaten behaald bereikt gehaald evaluatie
+termijn verwaarlozing mishandeling inschatting ingeschat veilig
+""".split())
+_LONG_ENOUGH = 6
+
+
+def _variants(word: str) -> set:
+    """The word with one letter left out, and with two neighbours swapped."""
+    out = {word[:i] + word[i + 1:] for i in range(len(word))}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return out
+
+
+_BY_VARIANT: Dict[str, set] = {}
+for _word in STORY_WORDS:
+    for _variant in _variants(_word) | {_word}:
+        _BY_VARIANT.setdefault(_variant, set()).add(_word)
+
+
+def _spelled(word: str) -> str:
+    """A word one letter off a story word, read as that word when only one fits."""
+    if len(word) < _LONG_ENOUGH or word in STORY_WORDS or not word.isalpha() or word in dutch_words():
+        return word  # a real word is never "corrected" ("gewekt" stays)
+    candidates = set(_BY_VARIANT.get(word, ()))  # a letter missing or two swapped
+    for variant in _variants(word):  # a letter too many, or one changed
+        candidates |= {w for w in _BY_VARIANT.get(variant, ()) if w == variant or len(w) == len(word)}
+    return candidates.pop() if len(candidates) == 1 else word
 
 
 @dataclass(frozen=True)
@@ -180,6 +242,7 @@ def clauses(text: str) -> List[str]:
     lowered = " ".join((text or "").lower().replace("’", "'").split())
     for pattern, replacement in _SPELLING:
         lowered = pattern.sub(replacement, lowered)
+    lowered = re.sub(r"[a-zà-ÿ]+", lambda m: _spelled(m.group(0)), lowered)
     pieces = [c.strip() for c in _CLAUSE.split(lowered) if c and c.strip()]
     out: List[str] = []
     for i, piece in enumerate(pieces):
@@ -190,14 +253,17 @@ def clauses(text: str) -> List[str]:
         answer = _ANSWERED.match(pieces[i + 1]) if i + 1 < len(pieces) else None
         if answer:
             out.append(f"{answer.group(1)} {piece.rstrip('?').strip()}")
+        elif i + 1 < len(pieces) and _ANSWERED_DOUBT.match(pieces[i + 1]):
+            out.append(f"twijfel {piece.rstrip('?').strip()}")
     return out
 
 
-def _polarity(clause: str, match: re.Match) -> str:
+def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     """ja, nee or twijfel for a statement found in a clause: doubt anywhere in the clause;
     a negation inside it, in the few words before it (unless a nearer "wel" overrules it:
     "niet acuut, wel structureel"), or in the words right after the verb ("acuut is het
-    niet", "schatten we niet in")."""
+    niet", "schatten we niet in"); `far`: anywhere further on in that part of the sentence
+    (for the weighing of unsafety, where "… is naar onze inschatting geen sprake" is said)."""
     after = clause[match.end():match.end() + 30]
     # "Vermoeden: ja", "acuut of structureel: nee, vinden we niet", "hulp mogelijk? twijfel".
     colon = re.match(r"^\s*[:=?-]+\s*(ja|jawel|nee|neen|niet|geen|twijfel\w*)\b", after)
@@ -213,7 +279,13 @@ def _polarity(clause: str, match: re.Match) -> str:
     positives = list(_POSITIVE.finditer(before))
     if negations and (not positives or negations[-1].start() > positives[-1].start()):
         return NEE
-    if not positives and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
+    reported = re.match(r"^\s*(dat|:|'|\")", after)  # "vader zei dat we niet …": his words, not a denial
+    if not positives and not reported and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
+        return NEE
+    # Further on in the same part of the sentence: "… is naar onze inschatting geen sprake",
+    # "… zien wij op grond van wat wij weten niet" (a comma or "want/omdat/maar" ends the part).
+    rest = _SUB_CLAUSE.split(clause[match.end():], maxsplit=1)[0].split()[:15]
+    if far and not positives and any(_NEGATION.fullmatch(word) for word in rest) and not _POSITIVE.search(" ".join(rest)):
         return NEE
     return JA
 
@@ -226,12 +298,12 @@ def _first(pattern: re.Pattern, clauses_: Iterable[str]) -> Optional[Tuple[str, 
     return None
 
 
-def _last_polarity(pattern: re.Pattern, parts: List[str]) -> Optional[str]:
+def _last_polarity(pattern: re.Pattern, parts: List[str], far: bool = False) -> Optional[str]:
     """The polarity of the last statement of this kind (a later sentence corrects an earlier)."""
     found = None
     for clause in parts:
         for match in pattern.finditer(clause):
-            found = _polarity(clause, match)
+            found = _polarity(clause, match, far)
     return found
 
 
@@ -277,16 +349,19 @@ def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
     suspicion = _last_polarity(SUSPICION, parts)
     if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
         suspicion = NEE
-    if suspicion is None and _DOUBT.search(" ".join(parts)) and SUSPICION_DOUBT.search(" ".join(parts)) \
+    whole = " ".join((text or "").lower().split())
+    if suspicion is None and _DOUBT.search(" ".join(parts)) and SUSPICION_DOUBT.search(whole) \
             and not any(_DOUBT.search(c) and re.search(rf"\b(acu\w*|structure\w*|{HELP})\b", c) for c in parts):
         suspicion = TWIJFEL
     if suspicion:
         facts["afweging_1"] = suspicion
 
     # Acute and structural unsafety (afweging 2; acute also s1_acuut).
-    both = _last_polarity(ACUTE_OR_STRUCTURAL, parts)
-    acute = both or _last_polarity(ACUTE, parts)
-    structural = both or _last_polarity(STRUCTURAL, parts)
+    both = _last_polarity(ACUTE_OR_STRUCTURAL, parts, far=True)
+    acute = both or _last_polarity(ACUTE, parts, far=True)
+    structural = both or _last_polarity(STRUCTURAL, parts, far=True)
+    if structural is None and acute is not None and any(ONGOING.search(c) for c in parts):
+        structural = JA
     if acute == NEE:
         facts["s1_acuut"] = NEE
     elif acute == TWIJFEL:
@@ -390,7 +465,7 @@ def understood(facts: Mapping[str, str]) -> List[str]:
 
 
 # "Die acht weken zijn voorbij": the agreed term is over (afweging 5 is due), not a new term.
-TERM_OVER = re.compile(r"\b(zijn|is|waren|was) (nu |inmiddels )?(om|voorbij|verstreken|afgelopen)\b|\btermijn (is )?(om|voorbij|verstreken)\b")
+TERM_OVER = re.compile(r"\b(zijn|is|waren|was) (nu |inmiddels )?(om|voorbij|verstreken|afgelopen)\b|\b(weken|maanden) verder\b|\btermijn (is )?(om|voorbij|verstreken)\b")
 
 
 def term_is_over(text: str) -> bool:

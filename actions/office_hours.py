@@ -46,7 +46,7 @@ def holiday_name(day: dt.date, profile: SchoolProfile) -> Optional[str]:
 _DAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
 _AFTER_HOURS = re.compile(
     r"\b(?:vanavond|vannacht|dit weekend|deze vakantie|weekend|zaterdag|zondag|"
-    rf"{_DAY}(?:avond|nacht)|avond|nacht|'s\s*avonds|'s\s*nachts|s\s*avonds|s\s*nachts|snachts|savonds|"
+    rf"{_DAY}(?:avond|nacht)|(?:za|zat|zo|zon)\.?\s?(?:ochtend|middag|avond|nacht)|avond|nacht|'s\s*avonds|'s\s*nachts|s\s*avonds|s\s*nachts|snachts|savonds|"
     r"\w*vakantie|kerst|oud en nieuw|nieuwjaarsdag|pasen|pinksteren|feestdag|"
     r"na schooltijd|buiten schooltijd|school is (?:al )?uit|(?:ik )?lig (?:nog )?wakker|"
     r"(?:half |kwart (?:over |voor ))?(?:negen|tien|elf|twaalf|een|twee|drie|vier|vijf) uur '?s?\s*(?:avonds|nachts)|"

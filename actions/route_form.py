@@ -21,7 +21,7 @@ from .case_log.dialogue import CASE_SLOT, PENDING_SLOT, SAVED_MARK, open_write, 
 from .case_log.export import TZ
 from .case_log.route_record import parse_term, term_writes, writes_for_answer
 from .case_log.store import utcnow
-from .lookups import faq_response
+from .lookups import ActionChildSafetyCheck, faq_response
 from .meldcode_logic import Decision, load_afwegingskader, outcome_key
 from .meldcode_route import (
     AFWEGING,
@@ -629,6 +629,12 @@ class ActionNextStep(Action):
         elif state.status in (Status.WAIT, Status.STOPPED):
             say_wait_or_stop(state, profile, dispatcher)
         elif state.status is Status.NOT_STARTED:
+            latest = tracker.latest_message or {}
+            if (latest.get("safety_net") or {}).get("concern") \
+                    and len((latest.get("text") or "").split()) >= SIGNALS_MIN_WORDS:
+                # "wie kan ik nu nog bellen?" after a description of a child: no route yet, so
+                # first the question whether it is about a child's safety (24/7 after hours).
+                return ActionChildSafetyCheck().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_no_question_pending")
         return []
 

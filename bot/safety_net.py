@@ -354,7 +354,10 @@ INTENT_ACUTE_CONFIRM = 1.0  # share of the classifier's danger threshold
 # small talk), the classifier alone must be at least this sure (and above its own thresholds)
 # to give the guidance; below it, the message gets the question about a child's safety. Where
 # the intent model is unsure or calls it a worry, the classifier's recall threshold applies.
-DISAGREEING_DANGER = 0.5
+# Chosen on the four rounds and tests/safety together (regression sets, 458 danger and 324 calm
+# messages): 0.5 and 0.65 keep the same recall (99.3 %), 0.65 has fewer false alarms (4.0 %
+# against 4.6 %); 0.8 loses two danger messages.
+DISAGREEING_DANGER = 0.65
 DIET_UNSURE = frozenset({WORRY_INTENT, FALLBACK_INTENT})
 # A school matter the intent model is this sure of, that the classifier finds no concern in,
 # keeps its answer even when it names a parent or home ("ouders vragen naar de schoolreis").
@@ -376,7 +379,7 @@ PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "
 QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun|als|stel)\b"
                       r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b", re.IGNORECASE)
 CASE_STORY_MIN_WORDS = 15  # one step named in a message this long tells a case
-SURE_LOOKUP = 0.8  # a FAQ question this sure, with one fact in it, stays a question
+SURE_LOOKUP = 0.8  # a FAQ question this sure tells a case only when it states three steps
 CLASSIFIER_FILE = "safety_net_classifier.joblib"
 
 
@@ -484,17 +487,20 @@ class SafetyNet(GraphComponent, IntentClassifier):
 
     # -- use -------------------------------------------------------------------------------
     @staticmethod
-    def _tells_a_case(text: str, intent: Dict[str, Any]) -> bool:
-        """A story of a case in the meldcode: two steps or weighings it names, or one in a
-        long message (a sure FAQ question that names one, "wat als ouders hulp weigeren?",
-        stays a question)."""
+    def _case_facts(text: str, intent: Dict[str, Any]) -> Set[str]:
+        """The steps and weighings a story of a case in the meldcode names: two or more, or one
+        in a long message (a sure FAQ question that names one, "wat als ouders hulp weigeren?",
+        stays a question); empty when the text tells no case."""
         story = read_story(text)
         # "de IB weet het nog niet" or "niet in het zorgteam besproken" is not progress.
         facts = {key for key in PROGRESS_FACTS.intersection(story) if not (key == "s2_ib" and story[key] != "ja")}
-        if len(facts) >= 2:
-            return True
         lookup = intent.get(INTENT_NAME_KEY) == "faq" and bool(QUESTION.search(text))
-        return bool(facts) and len(text.split()) >= CASE_STORY_MIN_WORDS and not lookup
+        # A question the intent model is sure is a look-up ("moet ik echt eerst met de ouders
+        # praten voor ik Veilig Thuis bel? bij ons ging dat via het CLB") needs more to be a case.
+        sure_lookup = lookup and "?" in text and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= SURE_LOOKUP
+        if len(facts) >= (3 if sure_lookup else 2):
+            return facts
+        return facts if facts and len(text.split()) >= CASE_STORY_MIN_WORDS and not lookup else set()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -568,7 +574,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
         explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
         if detection.is_danger:
             return self.intent if predicted != self.intent else None
-        if predicted not in (self.intent, WORRY_INTENT) and self._tells_a_case(text, intent):
+        case = self._case_facts(text, intent) if predicted not in (self.intent, WORRY_INTENT) else set()
+        # One step named beside words the classifier is sure are danger ("net een gesprek gehad
+        # met vader, hij zei: ik sla hem het ziekenhuis in") is a danger report, not a case.
+        if len(case) >= 2 or (case and not (judgement is not None and self.classifier.is_sure_danger(judgement))):
             return WORRY_INTENT
         if predicted == self.intent:
             if judgement is not None and (

@@ -86,6 +86,14 @@ def test_no_extra_answer_for_a_real_report(safety, confidence):
     assert messages == []
 
 
+@pytest.fixture
+def open_school(monkeypatch, tmp_path):
+    """A school that is always open: only the message can say it is evening, weekend or holiday."""
+    from bench.understanding import always_open_profile
+
+    monkeypatch.setenv("MELDWIJZER_SCHOOL", str(always_open_profile(tmp_path)))
+
+
 @pytest.mark.parametrize("text, after", [
     ("het is zaterdag en ik blijf piekeren over een leerling", True),
     ("vrijdagavond tien uur, ik kan niet slapen van een kind uit mijn klas", True),
@@ -95,16 +103,7 @@ def test_no_extra_answer_for_a_real_report(safety, confidence):
     ("een meisje komt om 3 uur niet opgehaald", False),
     ("na de kerstvakantie is hij vaak moe", False),
 ])
-def test_after_hours_from_the_text_whatever_the_clock_says(monkeypatch, tmp_path, text, after):
-    # A school that is always open: only the message can say it is evening, weekend or holiday.
-    import yaml
-    from conftest import ROOT
-    profile = yaml.safe_load((ROOT / "data" / "schools" / "voorbeeldschool.yml").read_text(encoding="utf-8"))
-    profile["school"]["school_hours"] = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
-    profile["school"]["holidays"] = []
-    path = tmp_path / "open.yml"
-    path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("MELDWIJZER_SCHOOL", str(path))
+def test_after_hours_from_the_text_whatever_the_clock_says(open_school, text, after):
     events = [{"event": "user", "text": text}, {"event": "user", "text": "/report_worry"}]
     _, slots = run(ActionCheckAfterHours(), tracker(events=events))
     assert slots[0]["value"] is after
@@ -128,10 +127,47 @@ def test_a_close_second_faq_answer_is_given_too(ranked, second):
     assert given == ([second] if second else [])
 
 
-def test_a_question_that_describes_a_worry_gets_its_answer_and_the_offer():
+def test_a_question_that_describes_a_worry_gets_its_answer_and_the_offer(open_school):
     text = ("een meisje uit groep 6 komt al weken zonder ontbijt en in dezelfde kleren, moeder reageert "
             "niet op berichten, valt dit onder de meldcode?")
     parse = {**selector(("wat_is_meldcode", 0.9), ("stappen", 0.05)), "text": text,
              "safety_net": {"fired": [], "concern": True}}
     messages, _ = run(ActionFaqSecondAnswer(), tracker(**parse))
     assert [m["response"] for m in messages] == ["utter_offer_route"]
+
+
+@pytest.mark.parametrize("text, offered", [
+    ("hij ruikt steeds naar rook, valt dat onder de meldcode?", True),
+    ("ze is altijd moe in de klas, moet ik hier iets mee?", True),
+    ("wat is de meldcode precies?", False),  # a question about the protocol, not about a child
+])
+def test_a_short_question_about_what_was_seen_gets_the_offer_too(open_school, text, offered):
+    parse = {**selector(("wat_is_meldcode", 0.9), ("stappen", 0.05)), "text": text,
+             "safety_net": {"fired": [], "concern": True}}
+    messages, _ = run(ActionFaqSecondAnswer(), tracker(**parse))
+    assert [m["response"] for m in messages] == (["utter_offer_route"] if offered else [])
+
+
+def test_a_worry_described_in_a_question_outside_school_time_gets_the_24_7_numbers_first(open_school):
+    text = "het is zondagavond en ik blijf denken aan een jongen die steeds honger heeft, moet ik hier iets mee?"
+    parse = {**selector(("wat_is_meldcode", 0.9), ("stappen", 0.05)), "text": text,
+             "safety_net": {"fired": [], "concern": True}}
+    events = [{"event": "user", "text": text, "parse_data": parse}]
+    messages, _ = run(ActionFaqSecondAnswer(), tracker(events=events, **parse))
+    assert [m["response"] for m in messages] == ["utter_after_hours", "utter_offer_route"]
+
+
+@pytest.mark.parametrize("text, concern, response", [
+    ("een jongen uit mijn klas is al weken stil en heeft donkere kringen, wie kan ik nu nog bellen?", True,
+     "utter_child_safety_check"),
+    ("en nu?", True, "utter_no_question_pending"),
+    ("wat is de volgende stap in het rooster voor de toetsweek van groep acht en negen?", False,
+     "utter_no_question_pending"),
+])
+def test_what_now_before_any_route_asks_about_a_childs_safety_when_a_child_was_described(
+        open_school, text, concern, response):
+    from actions.route_form import ActionNextStep
+
+    parse = {"text": text, "safety_net": {"fired": [], "concern": concern}}
+    messages, _ = run(ActionNextStep(), tracker(**parse))
+    assert [m["response"] for m in messages] == [response]

@@ -6,7 +6,7 @@ import pytest
 
 from actions.meldcode_logic import Decision
 from actions.meldcode_route import Status, walk
-from actions.meldcode_story import RECORDED_TEXT, merge, reaches_weighing, read_story, understood
+from actions.meldcode_story import RECORDED_TEXT, merge, reaches_weighing, read_story, term_is_over, understood
 
 # text -> the answers it must give (a subset of what read_story returns), and keys it must not set.
 TABLE = [
@@ -41,6 +41,47 @@ TABLE = [
     ("vermoeden van mishandeling? nee, niet meer eigenlijk", {"afweging_1": "nee"}, []),
     ("Vermoeden: ja. Acuut of structureel: nee, vinden we niet.", {"afweging_1": "ja", "afweging_2": "nee"}, []),
     ("als we twijfelen of het acuut is, moeten we dan melden?", {}, ["afweging_2"]),
+    # A negation further on in the sentence (issue 14, round 4): "… is geen sprake", "… zien we niet".
+    ("Van acute of structurele onveiligheid is volgens ons team geen sprake.", {"afweging_2": "nee"}, []),
+    ("Acuut of structureel onveilig vinden we het op basis van wat we nu weten eigenlijk niet",
+     {"afweging_2": "nee"}, []),
+    ("acuut is het volgens mij op dit moment niet", {"s1_acuut": "nee"}, ["afweging_2"]),
+    ("het is structureel onveilig omdat het nooit stopt", {"afweging_2": "ja"}, []),
+    ("er is een gesprek geweest met vader en de ib", {"s3_gevoerd": "ja", "s2_ib": "ja"}, []),
+    ("moeder vertelde in het gesprek dat hij thuis niet luistert", {"s3_gevoerd": "ja"}, []),
+    # Typos in the words that state a fact.
+    ("ons vermoden is dat er thuis iets mis is", {"afweging_1": "ja"}, []),
+    ("de signalen zijn vastgelgd en besprokn met de ib", {"s1_signalen": RECORDED_TEXT, "s2_ib": "ja"}, []),
+    ("het oudergesprk is geweest", {"s3_gevoerd": "ja"}, []),
+    # Doubt whether there is a suspicion at all.
+    ("we weten eigenlijk niet of er sprake is van een vermoeden", {"afweging_1": "twijfel"}, []),
+    # Help in other words: a verb, compounds, English.
+    ("de schoolmaatschappelijk werker kan hem helpen", {"afweging_3": "ja"}, []),
+    ("er is een weerbaarheidstraject en oudercoaching beschikbaar via de gemeente", {"afweging_3": "ja"}, []),
+    ("vader en moeder hebben het aanmeldformulier getekend", {"afweging_4": "ja"}, []),
+    ("the parents agreed to the referral to the wijkteam", {"afweging_4": "ja"}, []),
+    ("of vader de hulp echt aanneemt durf ik niet te zeggen", {"afweging_4": "twijfel"}, ["afweging_3"]),
+    # Help that did not work, said plainly.
+    ("de gezinscoach komt al twee maanden maar het wordt niet beter", {"afweging_5": "nee"}, []),
+    ("de kinderen komen nog steeds zonder lunch, ondanks de hulp", {"afweging_5": "nee"}, []),
+    # Ongoing, set against "not acute": structural unsafety in the writer's words.
+    ("acuut is het niet, maar het speelt al maanden", {"afweging_2": "ja", "s1_acuut": "nee"}, []),
+    ("geen acuut gevaar, maar het is ook geen eenmalig iets: het gebeurt steeds weer", {"afweging_2": "ja"}, []),
+    ("ik zie dit al weken bij hem", {}, ["afweging_2"]),
+    # A question the writer answers with doubt; yes said in other words; help that is not there.
+    ("is het nou structureel onveilig? daar komen we als team niet uit", {"afweging_2": "twijfel"}, []),
+    ("gaan de ouders echt meedoen? weet ik niet", {"afweging_4": "twijfel"}, []),
+    ("moeder zei er meteen ja op toen de smw hulp aanbood", {"afweging_4": "ja"}, []),
+    ("we hebben geen enkele aanwijzing meer voor mishandeling", {"afweging_1": "nee"}, []),
+    ("een wijkteam hebben we hier niet en zelf kunnen we niks organiseren", {"afweging_3": "nee"}, []),
+    ("de hulp heeft niet gewerkt, thuis is het net als vroeger", {"afweging_5": "nee"}, []),
+    ("de afspraken met de gezinscoach zijn niet nagekomen en het verzuim is toegenomen", {"afweging_5": "nee"}, []),
+    ("vader stond open voor de gezinscoach", {"afweging_4": "ja", "afweging_3": "ja"}, []),
+    ("moeder heeft zich al aangemeld bij het opvoedtraject van het wijkteam", {"afweging_4": "ja"}, []),
+    ("gesprek gehad, vader zei dat we ons er niet mee moeten bemoeien", {"s3_gevoerd": "ja"}, ["afweging_4"]),
+    ("bij de evaluatie van de hulp was iedereen tevreden, hij functioneert weer goed", {"afweging_5": "ja"}, []),
+    ("is het een fase of zit er meer achter? ik weet het echt niet", {"afweging_1": "twijfel"}, []),
+    ("vandaag niet acuut, maar het houdt niet op", {"afweging_2": "ja"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -87,3 +128,8 @@ def test_a_later_statement_corrects_an_earlier_one_but_a_text_answer_stays():
     answers = merge({"s1_signalen": "blauwe plek op de arm", "afweging_1": "twijfel"},
                     {"s1_signalen": RECORDED_TEXT, "afweging_1": "ja"})
     assert answers == {"s1_signalen": "blauwe plek op de arm", "afweging_1": "ja"}
+
+
+def test_time_gone_by_means_the_term_is_over():
+    assert term_is_over("we zijn nu drie maanden verder")
+    assert not term_is_over("we spreken een termijn van drie maanden af")

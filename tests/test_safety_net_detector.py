@@ -35,6 +35,18 @@ def detect(nlp):
         ("ze wordt deze zomer uitgehuwelijkt", "special_form"),
         ("ze gaat naar somalië. daar is een groot feest voor haar.", "special_form"),
         ("vermoeden van meisjesbesnijdenis", "special_form"),
+        # Issue 14, round 4's classes: grooming by photos, self-harm wounds, a parent's farewell.
+        ("een man uit een game vraagt haar om foto's zonder kleren", "sexual"),
+        ("ze heeft verse sneetjes op haar pols", "self_harm"),
+        ("de moeder zegt dat ze het niet meer ziet zitten", "parent_threat"),
+        ("vader stuurde een bericht: beter als we er allemaal niet meer zijn", "parent_threat"),
+        ("kleuter met brandwonden op allebei de voetzolen", "physical"),
+        ("ze eet uit de prullenbak op het plein", "neglect"),
+        ("hij heeft vannacht in het schuurtje geslapen", "alone"),
+        ("she was locked out last night", "alone"),
+        ("I saw his hand under her skirt", "sexual"),
+        ("hij vraagt haar om foto's in haar ondergoed", "sexual"),
+        ("de moeder was zo zat dat ze de kinderen niet kon ophalen", "physical"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -55,6 +67,11 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "de juf gaat in de zomer trouwen",
         "in het prentenboek wordt de wolf doodgeschoten door de jager",
         "ze gaan in de zomer naar marokko voor een bruiloft",
+        "de ouders willen foto's van het schoolreisje zien",
+        "hij krast met zijn pen op de tafel",
+        "de kinderen slapen in de tent in de tuin tijdens het kamp",
+        "ik zat zo te twijfelen over het rooster",
+        "the school trip was a hit again",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):

@@ -13,9 +13,10 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight),
-# set just under what the three rounds give together (README, "Measured").
-FLOORS = {"danger": 0.93, "worry": 0.95, "after_hours": 0.90, "lookup": 0.90, "calm": 0.95,
-          "bad_input": 1.0, "conversation": 0.72}
+# set just under what the four rounds give together after round 4's work (README, "Measured"):
+# danger 225/228, worry 142/144, after hours 48/48, look-up 131/146, calm 85/87, conversation 96/96.
+FLOORS = {"danger": 0.96, "worry": 0.95, "after_hours": 0.95, "lookup": 0.87, "calm": 0.95,
+          "bad_input": 1.0, "conversation": 0.93}
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
 
 _NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand|nee|neen)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
-_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
+_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
                     r"niet zeker|onzeker|geen idee|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten)\b")
@@ -84,19 +84,29 @@ FAMILY_LEAVES = re.compile(
     r"\b(vertrekt|vertrekken|verhuist|verhuizen|verhuizing|school verlaten|school verlaat|contact verbreken|"
     r"contact verbreekt|van school (af )?halen|naar het buitenland|onderduiken|met de noorderzon)\b"
 )
-ACUTE = re.compile(r"\b(acuut|acute|direct gevaar|acuut gevaar|acuut onveilig|acute onveiligheid)\b")
+ACUTE = re.compile(r"\b(acuut|acute|acuuts|direct gevaar|acuut gevaar|acuut onveilig|acute onveiligheid|(nu |direct )?in gevaar)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
-# the writer's words, counted only where the same message weighs acute danger.
-ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|houdt niet op|stopt niet|geen eenmalig\w*|niet (één|een|ne) keer|"
-                     r"steeds weer|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|blijft gebeuren)\b")
+# the writer's words, counted only where the same message weighs acute danger. ONGOING takes
+# its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is negative in form.
+ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
+                     r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|"
+                     r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon)\b")
+# Only recently ("het speelt pas sinds de zomer", "'t is sinds januari"): not structural, where the
+# same message weighs acute danger and says nothing ongoing.
+RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkele) (weken|maanden)|"
+                    r"(speelt|is|zijn|begon|begonnen) (echt |nog )?(pas )?sinds|er (pas )?sinds)\b")
+# "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
+DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b")
+ALWAYS_ONGOING = re.compile(r"\b(houdt niet op|stopt niet|geen eenmalig\w*|niet (één|een|ne) keer)\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 SUSPICION = re.compile(
     r"\b(vermoeden|vermoedens|vermoed|vermoeden we|suspicion|suspect)\b"
-    r"|\b(denken|denk|vinden|vind|zijn|ben) (echt |wel |nu |allebei )?(bang |overtuigd |ervan overtuigd )?dat (er|hij|zij|ze|het)\b"
+    r"|\b(denken|denk|vinden|vind|zijn|ben) (echt |wel |nu |allebei )?(bang |overtuigd |ervan overtuigd )?dat (er|hij|zij|ze|het|hier|dit|thuis)\b"
     r".{0,50}\b(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*)\b"
+    r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
 )
 # Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
 SUSPICION_DOUBT = re.compile(
@@ -272,6 +282,10 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
         return JA if word.startswith("ja") else TWIJFEL if word.startswith("twijfel") else NEE
     if _DOUBT.search(clause):
         return TWIJFEL
+    # A question the writer answered "nee" ("acuut of al jaren zo? nee, dat zien we niet"),
+    # or a statement under "ik zou niet zeggen dat …": everything in it is denied.
+    if re.match(r"^(nee|neen)\b", clause) or (far and DENIAL.search(clause[:match.start()])):
+        return NEE
     if _NEGATION.search(match.group(0)):
         return NEE
     before = clause[max(0, match.start() - 20):match.start()]
@@ -360,8 +374,11 @@ def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
     both = _last_polarity(ACUTE_OR_STRUCTURAL, parts, far=True)
     acute = both or _last_polarity(ACUTE, parts, far=True)
     structural = both or _last_polarity(STRUCTURAL, parts, far=True)
-    if structural is None and acute is not None and any(ONGOING.search(c) for c in parts):
-        structural = JA
+    ongoing = JA if any(ALWAYS_ONGOING.search(c) for c in parts) else _last_polarity(ONGOING, parts, far=True)
+    if structural is None and acute is not None and ongoing is not None:
+        structural = ongoing
+    elif structural is None and acute is not None and any(RECENT.search(c) for c in parts):
+        structural = NEE
     if acute == NEE:
         facts["s1_acuut"] = NEE
     elif acute == TWIJFEL:

@@ -369,6 +369,12 @@ SURELY_PLACED = 0.9
 # only the lexicon may override them.
 ANSWER_INTENTS = frozenset({"affirm", "deny", "doubt", "dont_know"})
 EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play"})
+# ... but not when the classifier is this sure: "een man die ze via een game kent vraagt om
+# foto's" is not explained by the word "game".
+EXPLAINED_BELOW = 0.85
+# A message this short that the intent model calls "ja", "nee" or "twijfel" is an answer; a longer
+# one ("ik kan niet meer, morgen ben ik er niet meer", read as doubt) is judged like any other.
+SHORT_ANSWER_WORDS = 8
 SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
 # hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).
@@ -571,7 +577,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         which needs the classifier's confirmation (or the lexicon) to stand."""
         predicted = intent.get(INTENT_NAME_KEY)
         labels = detection.labels if judgement is not None else set()
-        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS
+        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS \
+            and (judgement is None or judgement.danger < EXPLAINED_BELOW)
         if detection.is_danger:
             return self.intent if predicted != self.intent else None
         case = self._case_facts(text, intent) if predicted not in (self.intent, WORRY_INTENT) else set()
@@ -586,7 +593,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             if no_known_word(doc, self.detector.known_words):
                 return FALLBACK_INTENT  # its guess on keyboard mash is no danger report
             return None
-        if predicted not in ANSWER_INTENTS and judgement is not None and self.classifier.is_danger(judgement):
+        an_answer = predicted in ANSWER_INTENTS and len(text.split()) <= SHORT_ANSWER_WORDS
+        if not an_answer and judgement is not None and self.classifier.is_danger(judgement):
             if explained:
                 return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
             if predicted in DIET_UNSURE or (self.classifier.is_sure_danger(judgement)

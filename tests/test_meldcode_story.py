@@ -82,6 +82,17 @@ TABLE = [
     ("bij de evaluatie van de hulp was iedereen tevreden, hij functioneert weer goed", {"afweging_5": "ja"}, []),
     ("is het een fase of zit er meer achter? ik weet het echt niet", {"afweging_1": "twijfel"}, []),
     ("vandaag niet acuut, maar het houdt niet op", {"afweging_2": "ja"}, []),
+    # Round 5's classes: danger and duration in everyday words, doubt and suspicion in English.
+    ("niet dat ze nu in gevaar is, en het is ook niet al jaren zo", {"s1_acuut": "nee", "afweging_2": "nee"}, []),
+    ("niks acuuts, maar het gebeurt steeds opnieuw", {"afweging_2": "ja"}, []),
+    ("of het structureel is weet ik eerlijk gezegd niet", {"afweging_2": "twijfel"}, []),
+    ("I really don't know of er een vermoeden is", {"afweging_1": "twijfel"}, []),
+    ("wij denken dat hier huiselijk geweld speelt", {"afweging_1": "ja"}, []),
+    ("we do think there's neglect going on", {"afweging_1": "ja"}, []),
+    ("geen acuut gevaar en ook geen langdurig patroon", {"afweging_2": "nee"}, []),
+    ("niet acuut, het speelt pas sinds de zomer", {"afweging_2": "nee"}, []),
+    ("ik zou niet zeggen dat hij in gevaar is of dat het al jaren zo gaat", {"afweging_2": "nee"}, []),
+    ("acuut of al jaren zo? nee, dat niet", {"afweging_2": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

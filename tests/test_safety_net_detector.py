@@ -40,6 +40,7 @@ def detect(nlp):
         ("ze heeft verse sneetjes op haar pols", "self_harm"),
         ("de moeder zegt dat ze het niet meer ziet zitten", "parent_threat"),
         ("vader stuurde een bericht: beter als we er allemaal niet meer zijn", "parent_threat"),
+        ("de moeder appte: morgen ben ik er niet meer", "parent_threat"),
         ("kleuter met brandwonden op allebei de voetzolen", "physical"),
         ("ze eet uit de prullenbak op het plein", "neglect"),
         ("hij heeft vannacht in het schuurtje geslapen", "alone"),

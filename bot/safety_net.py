@@ -362,19 +362,19 @@ DIET_UNSURE = frozenset({WORRY_INTENT, FALLBACK_INTENT})
 # A school matter the intent model is this sure of, that the classifier finds no concern in,
 # keeps its answer even when it names a parent or home ("ouders vragen naar de schoolreis").
 SURELY_PLACED = 0.9
+# Answers to the route's closed questions keep their intent (the form reads them as ja/nee):
+# only the lexicon may override them, when they are this short. A longer message the intent
+# model calls "ja", "nee" or "twijfel" ("ik kan niet meer, morgen ben ik er niet meer", read as
+# doubt) is judged like any other.
+ANSWER_INTENTS = frozenset({"affirm", "deny", "doubt", "dont_know"})
+SHORT_ANSWER_WORDS = 8
 # The lexicon's explanations ("van het klimrek gevallen", "met gym", "een klasgenoot", "een
 # spelletje"): with one of these and no sign of suspicion ("weer", "klopt niet", "vertelde"),
-# what only the classifier finds gets the question, not the guidance.
-# Answers to the route's closed questions keep their intent (the form reads them as ja/nee):
-# only the lexicon may override them.
-ANSWER_INTENTS = frozenset({"affirm", "deny", "doubt", "dont_know"})
+# what only the classifier finds gets the question, not the guidance; but not when the
+# classifier is this sure ("een man die ze via een game kent vraagt om foto's" is not explained
+# by the word "game").
 EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play"})
-# ... but not when the classifier is this sure: "een man die ze via een game kent vraagt om
-# foto's" is not explained by the word "game".
 EXPLAINED_BELOW = 0.85
-# A message this short that the intent model calls "ja", "nee" or "twijfel" is an answer; a longer
-# one ("ik kan niet meer, morgen ben ik er niet meer", read as doubt) is judged like any other.
-SHORT_ANSWER_WORDS = 8
 SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
 # hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).

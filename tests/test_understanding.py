@@ -14,8 +14,7 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
 # with a margin under what the five rounds give together after round 5's work (README, "Measured"):
-# danger 276/283, worry 176/179, after hours 59/60, look-up 160/186, calm 121/127, conversation 110/120
-# (that last one before the story reader's fixes for round 5's ways of denying structural unsafety).
+# danger 276/283, worry 176/179, after hours 59/60, look-up 160/186, calm 121/127, conversation 115/120.
 FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.84, "calm": 0.94,
           "bad_input": 1.0, "conversation": 0.90}
 

@@ -55,7 +55,7 @@ $(MODEL): $(SPACY_DIR)/meta.json $(TRAIN_INPUTS)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(RASA) train --data $(TRAIN_DATA) --out models --fixed-model-name meldwijzer \
-	  $(if $(filter $(SPACY_DIR)/meta.json $(wildcard bot/safety_net*.py),$?),--force) && \
+	  $(if $(filter $(SPACY_DIR)/meta.json $(wildcard bot/safety_net*.py bot/safety_net*.yml),$?),--force) && \
 	echo "Training took $$(( $$(date +%s) - start )) s" | tee .build/train_time.txt
 
 train: $(MODEL)

@@ -19,22 +19,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .personal_data import dutch_words
 
 JA, NEE, TWIJFEL = "ja", "nee", "twijfel"
 RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
 
-_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|zonder|niemand|nee|neen)\b")
+_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|niemand|nee|neen)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
-_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
+_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
                     r"niet zeker|onzeker|geen idee|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
-                    r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten)\b")
+                    r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
+                    r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
 # Flemish and app spellings of the negation.
 _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
-_CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|\s+maar\s+|\s+but\s+")
+_CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+|\s+but\s+")
 _SUB_CLAUSE = re.compile(r"[,;:(]|\s(want|omdat|doordat|dus|terwijl|zodat|hoewel|maar|en ook|en het|en dat|als)\s")
 _ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
 # "is dit nou structureel onveilig? daar komen we niet uit", "of ze meedoen? weet ik niet"
@@ -42,7 +43,8 @@ _ANSWERED_DOUBT = re.compile(r"^(weet (ik|we) (het )?niet|(ik|we|wij) (weet|wete
                              r"(we|wij|ik) twijfel\w*|twijfel\w*|moeilijk te zeggen|lastig)\b")
 # A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
 _QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
-                       r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|als|indien|wanneer)\b")
+                       r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|indien|wanneer|"
+                       r"als(?! (school|team|ib|ib'er|leerkracht|juf|meester|directie|directeur|zorgteam|smw)\b))\b")
 
 IB_ROLE = (r"(ib|ib'?er|ib-er|ibr|ib'ers|intern(e)? begeleider|zorgco[oö]rdinator|zorgcoordinator|"
            r"zorgteam|mdo|zorgoverleg|aandachtsfunctionaris|zorgjuf|zorgleerkracht|zorgmeester|"
@@ -84,22 +86,37 @@ FAMILY_LEAVES = re.compile(
     r"\b(vertrekt|vertrekken|verhuist|verhuizen|verhuizing|school verlaten|school verlaat|contact verbreken|"
     r"contact verbreekt|van school (af )?halen|naar het buitenland|onderduiken|met de noorderzon)\b"
 )
-ACUTE = re.compile(r"\b(acuut|acute|acuuts|direct gevaar|acuut gevaar|acuut onveilig|acute onveiligheid|(nu |direct )?in gevaar)\b")
+ACUTE = re.compile(r"\b(acuut|acute|acuuts|acuut onveilig|acute onveiligheid|((direct|acuut|echt|groot) )?gevaar|(nu |direct )?in gevaar|"
+                   r"urgent|(immediate )?danger|dringend)\b")
+# "er is niks wat nu meteen moet", "maak me voor vandaag niet direct zorgen": no acute danger in
+# everyday words. Read only as a denial: "we moeten nu eerst …" is no statement of danger.
+NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of\b|als\b)[\w']+){0,3} "
+                        r"(moet|moeten|moest|hoeven|hoeft|gebeuren|ingrijpen|ingegrepen|handelen)\b"
+                        r"|\b(direct|meteen|acuut) (zorgen|ingrijpen)\b|\b(hoeft|hoeven) (er )?(vandaag|nu|meteen|direct) (\w+ )?(te )?gebeuren\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
-# the writer's words, counted only where the same message weighs acute danger. ONGOING takes
-# its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is negative in form.
+# the writer's words, counted only where the danger is weighed (see _duration and read_story).
+# ONGOING takes its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is
+# negative in form ("het houdt niet op", "dit is niet iets van de laatste tijd").
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|"
-                     r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon)\b")
-# Only recently ("het speelt pas sinds de zomer", "'t is sinds januari"): not structural, where the
-# same message weighs acute danger and says nothing ongoing.
+                     r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
+                     r"vaker (gebeurt|gebeurde|voorkomt|voorkwam)|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig))\b")
+# Only recently or once ("het speelt pas sinds de zomer", "eenmalig", "de eerste keer", "daarvoor
+# was er niks aan de hand"): not structural, where the danger is weighed and nothing ongoing is said.
 RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkele) (weken|maanden)|"
-                    r"(speelt|is|zijn|begon|begonnen) (echt |nog )?(pas )?sinds|er (pas )?sinds)\b")
+                    r"(speel\w*|is|zijn|was|begon\w*|bestaat|loopt|gaat) (echt |nog |toen )?(pas |nog maar )?(sinds|na)|er (pas )?sinds|"
+                    r"pas (een paar|enkele|twee|drie|\d+) (dagen|weken|maanden)|(nog )?maar kort|nog (vrij |heel |best )?(nieuw|kort)|"
+                    r"eenmalig\w*|(de )?eerste keer|nooit eerder|(een|één|1) keer (gebeurd|gebeurt|voorgekomen|voorgevallen)|"
+                    r"one[- ](off|incident|time)|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
+# "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
+# "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
+NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
 # "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
 DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b")
-ALWAYS_ONGOING = re.compile(r"\b(houdt niet op|stopt niet|geen eenmalig\w*|niet (één|een|ne) keer)\b")
+ALWAYS_ONGOING = re.compile(r"\b((houdt|stopt) (gewoon |echt |maar )?niet( op)?|geen eenmalig\w*|niet (één|een|ne) keer|"
+                            r"niet (iets )?van (de laatste tijd|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 SUSPICION = re.compile(
@@ -107,20 +124,27 @@ SUSPICION = re.compile(
     r"|\b(denken|denk|vinden|vind|zijn|ben) (echt |wel |nu |allebei )?(bang |overtuigd |ervan overtuigd )?dat (er|hij|zij|ze|het|hier|dit|thuis)\b"
     r".{0,50}\b(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*)\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
+    r"|\b(gevoel|idee|indruk) (\w+ ){0,2}dat (er|hij|zij|ze|het|hier|dit|thuis)\b.{0,50}\b(mishandel\w*|verwaarloo\w*|geweld|misbruik\w*)"
+    r"|\b(think|suspect|believe) something (\w+ )?(happened|is going on|is wrong|going on)\b"
 )
+NO_SUSPICION_FIRM = re.compile(r"\b(geen|niet|niks|niets) (\w+ )?(vermoeden|zorgen?) (meer)\b|\bgeen (enkel|enkele) (vermoeden|zorg)|\b(vermoeden|zorgen) (is |zijn )?weg")
 # Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
 SUSPICION_DOUBT = re.compile(
     r"\b(fase|iets achter|meer achter|iets speelt|iets aan de hand|aan de hand is|onder (kinder)?mishandeling|"
-    r"mishandeling|verwaarlozing|spoken|normaal is|gewoon \w+ is|overdrijf|iets is of niet|wat is of niet)\b"
+    r"mishandeling|verwaarlozing|spoken|normaal \w*|gewoon \w+ is|overdrijf|iets is of niet|wat is of niet|"
+    r"(meer|iets) (speelt|achter zit)|signaal|neglect|abuse|something (is )?going on)\b"
 )
 NO_SUSPICION = re.compile(
-    r"\b(niks|niets) (aan de hand|ernstigs|verontrustends)|\bzorgen (zijn )?(weg|weggenomen|verdwenen)"
-    r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorgen meer|"
+    r"(?<!was er )(?<!waren er )(?<!was )\b(niks|niets) (aan de hand|ernstigs|verontrustends)|\bzorgen (zijn )?(weg|weggenomen|verdwenen)"
+    r"|\b(niks|niets|geen) (van )?(mishandeling|verwaarlozing|kindermishandeling|huiselijk geweld)\b.{0,20}\b(speelt|sprake|aan de hand)"
+    r"|\b(van )?(mishandeling|verwaarlozing|kindermishandeling|huiselijk geweld) (is |was )?geen sprake"
+    r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorg(en)? meer|"
     r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
     r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
 )
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
-        r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|buurtteam|gebiedsteam|helpen|help|support)")
+        r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|caw|buurtteam|gebiedsteam|helpen|help|support|"
+        r"begeleiden|ondersteunen|praatgroep|gespreksgroep|lotgenotengroep|\w*cursus|\w*training)")
 HELP_POSSIBLE = re.compile(
     rf"\b(kunnen|kan|kunnen we|kan de|kunnen de|bieden|bied|regelen|organiseren|inschakelen|ingeschakeld|"
     rf"inzetten|ingezet|doorverwijzen|doorverwezen|verwijzen|aanmelden|aangemeld|opstarten|opgestart|"
@@ -136,17 +160,19 @@ HELP_IMPOSSIBLE = re.compile(
     rf"|\b{HELP}\b.{{0,30}}\b(niet mogelijk|niet bereikbaar|niet beschikbaar|niet te organiseren|onmogelijk)\b"
     r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(niks|niets|geen hulp|niemand)\b"
     r"|\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
-    r"|\bniemand (die|om|inzetten|beschikbaar)\b"
+    r"|\bniemand (die|om|inzetten|beschikbaar)\b|\bniemand (anders |hier )?(kan|kunnen)\b|\bnobody (who )?can help\b"
+    r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren)\b"
     r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten)\b"
     rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
     rf"\b{PARENT}\b.{{0,60}}\b(staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
-    r"wil dat graag|willen dat graag|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
+    r"wil dat graag|willen dat graag|wou (graag )?(hulp|meewerken|dat)|wouden (graag )?(hulp|meewerken|dat)|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
-    r"bereid|staan ervoor open|wilden (graag )?(hulp|meewerken)|wilde (graag )?(hulp|meewerken)|agreed|accepted|"
+    r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|meewerken|meedoen)|agreed|accepted|"
+    r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
     rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook )?ja\b"
@@ -159,6 +185,7 @@ REFUSES = re.compile(
     r"niet open voor|niks van willen weten|niets van willen weten|niet nodig)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
+    r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon |er )*(niks|niets)( van)?( weten)?\b|\b(afgewezen|(wees|wijst|wezen|wijzen) .{0,20}\baf)\b"
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
 )
@@ -173,7 +200,7 @@ WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
-    r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed)\b|\bhet (goed|beter|prima) gaat\b"
+    r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed|top|prima|super)\b|\bhet (goed|beter|prima) gaat\b"
     r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|gelukt|tevreden|(veel |een stuk |duidelijk )?(rustiger|vrolijker|ontspannener))\b"
     r"|\b(weer )?(goed|prima) (functioneert|functioneren)\b|\b(functioneert|functioneren) (weer )?(goed|prima)\b"
     r"|\bnooit meer (te laat|zonder)\b|\b(het )?weer aan(kan|kunnen)\b"
@@ -186,7 +213,7 @@ DID_NOT_WORK = re.compile(
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
     r"|\b(niets|niks) (is )?veranderd|\bgeen (verbetering|resultaat|resultaten|vooruitgang)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (worden |zijn |werden )?(gehaald|behaald|bereikt|nagekomen))\b"
-    r"|\bniet (gewerkt|geholpen)\b|\b(juist |alleen maar )?(toegenomen|verslechterd|achteruitgegaan)\b"
+    r"|\bniet (gewerkt|geholpen)\b|\b(niks|niets) (is )?beter\b|\beerder erger\b|\b(juist |alleen maar )?(toegenomen|verslechterd|achteruitgegaan)\b"
     r"|\b(net als|net zo \w+ als) (vroeger|eerst|daarvoor|voorheen)\b"
     r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
     r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\blevert (dus |eigenlijk )?(niets|niks) op\b"
@@ -268,6 +295,20 @@ def clauses(text: str) -> List[str]:
     return out
 
 
+# "… al weken zonder eten" negates nothing about the weeks.
+_FAR_NEGATIONS = frozenset({"niet", "geen", "niks", "niets", "nooit", "not", "no"})
+
+
+def _part_around(clause: str, match: re.Match) -> str:
+    """The part of the sentence (between commas, "want", "maar", …) that holds the match."""
+    before = _SUB_CLAUSE.split(clause[:match.start()])[-1]
+    rest = _SUB_CLAUSE.split(clause[match.end():], maxsplit=2)
+    after = rest[0]
+    if len(rest) > 1 and re.match(r"^\s*(dat|dit|daar|that)\b", rest[-1]):
+        after += " " + rest[-1]  # "of het vaker gebeurt, dat weet ik niet": the doubt is about it
+    return before + match.group(0) + after
+
+
 def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     """ja, nee or twijfel for a statement found in a clause: doubt anywhere in the clause;
     a negation inside it, in the few words before it (unless a nearer "wel" overrules it:
@@ -280,8 +321,10 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     if colon:
         word = colon.group(1)
         return JA if word.startswith("ja") else TWIJFEL if word.startswith("twijfel") else NEE
-    if _DOUBT.search(clause):
-        return TWIJFEL
+    # Doubt in the clause; with `far`, only in the part of the sentence that holds the statement
+    # ("niks wat direct moet, alleen of het vaker gebeurt weet ik niet": the doubt is about "vaker").
+    if _DOUBT.search(_part_around(clause, match) if far else clause) or clause.startswith("twijfel "):
+        return TWIJFEL  # "twijfel …": a question the writer answered with doubt (clauses())
     # A question the writer answered "nee" ("acuut of al jaren zo? nee, dat zien we niet"),
     # or a statement under "ik zou niet zeggen dat …": everything in it is denied.
     if re.match(r"^(nee|neen)\b", clause) or (far and DENIAL.search(clause[:match.start()])):
@@ -293,13 +336,15 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     positives = list(_POSITIVE.finditer(before))
     if negations and (not positives or negations[-1].start() > positives[-1].start()):
         return NEE
+    if far and not positives and NEGATED_HEAD.search(_SUB_CLAUSE.split(clause[:match.start()])[-1]):
+        return NEE
     reported = re.match(r"^\s*(dat|:|'|\")", after)  # "vader zei dat we niet …": his words, not a denial
     if not positives and not reported and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
         return NEE
     # Further on in the same part of the sentence: "… is naar onze inschatting geen sprake",
     # "… zien wij op grond van wat wij weten niet" (a comma or "want/omdat/maar" ends the part).
     rest = _SUB_CLAUSE.split(clause[match.end():], maxsplit=1)[0].split()[:15]
-    if far and not positives and any(_NEGATION.fullmatch(word) for word in rest) and not _POSITIVE.search(" ".join(rest)):
+    if far and not positives and any(word in _FAR_NEGATIONS for word in rest) and not _POSITIVE.search(" ".join(rest)):
         return NEE
     return JA
 
@@ -321,9 +366,27 @@ def _last_polarity(pattern: re.Pattern, parts: List[str], far: bool = False) -> 
     return found
 
 
-def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
+def _duration(parts: List[str], stated_only: bool = False) -> Optional[str]:
+    """Ongoing (ja), not ongoing or only recently (nee), or doubt, as the text says it.
+    `stated_only`: only what is said about the pattern itself ("het houdt niet op", "of het
+    vaker gebeurt weet ik niet", "pas sinds de zomer"), not "al weken (zonder eten)" in a
+    description of signals."""
+    if any(ALWAYS_ONGOING.search(c) for c in parts):
+        return JA
+    ongoing = _last_polarity(ONGOING, parts, far=True)
+    if ongoing is not None and not (stated_only and ongoing != TWIJFEL):
+        return ongoing
+    if any(RECENT.search(c) for c in parts):
+        return NEE
+    return None
+
+
+def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
+               asked: Optional[str] = None) -> Dict[str, str]:
     """Route answers (question key -> ja/nee/twijfel or text) that this text states.
-    `help_given`: the route already knows help was accepted, so "het werkt" is about that help."""
+    `help_given`: the route already knows help was accepted, so "het werkt" is about that help.
+    `earlier`: the story's earlier messages, oldest first (how long it has been going on may
+    have been told before the danger is weighed). `asked`: the route's open question."""
     parts = clauses(text)
     facts: Dict[str, str] = {}
     if not parts:
@@ -364,8 +427,12 @@ def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
     if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
         suspicion = NEE
     whole = " ".join((text or "").lower().split())
-    if suspicion is None and _DOUBT.search(" ".join(parts)) and SUSPICION_DOUBT.search(whole) \
-            and not any(_DOUBT.search(c) and re.search(rf"\b(acu\w*|structure\w*|{HELP})\b", c) for c in parts):
+    # Doubt whether anything is going on at all outweighs "no firm suspicion" or "she tells
+    # nothing alarming" in the same message (doubt takes the cautious branch); a clear "geen
+    # vermoeden meer" stays no.
+    doubts = _DOUBT.search(" ".join(parts)) and SUSPICION_DOUBT.search(whole) \
+        and not any(_DOUBT.search(c) and re.search(rf"\b(acu\w*|structure\w*|{HELP})\b", c) for c in parts)
+    if doubts and (suspicion is None or (suspicion == NEE and not NO_SUSPICION_FIRM.search(whole))):
         suspicion = TWIJFEL
     if suspicion:
         facts["afweging_1"] = suspicion
@@ -373,12 +440,17 @@ def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
     # Acute and structural unsafety (afweging 2; acute also s1_acuut).
     both = _last_polarity(ACUTE_OR_STRUCTURAL, parts, far=True)
     acute = both or _last_polarity(ACUTE, parts, far=True)
+    if acute is None and _last_polarity(NOT_URGENT, parts, far=True) == NEE:
+        acute = NEE
     structural = both or _last_polarity(STRUCTURAL, parts, far=True)
-    ongoing = JA if any(ALWAYS_ONGOING.search(c) for c in parts) else _last_polarity(ONGOING, parts, far=True)
-    if structural is None and acute is not None and ongoing is not None:
-        structural = ongoing
-    elif structural is None and acute is not None and any(RECENT.search(c) for c in parts):
-        structural = NEE
+    # How long it has been going on answers "structural?" where the danger is weighed: in this
+    # message, as the answer to afweging 2, or told earlier in the same story.
+    if structural is None and (acute is not None or asked == "afweging_2"):
+        structural = _duration(parts)
+        for before in reversed(earlier if acute is not None else ()):
+            if structural is not None:
+                break
+            structural = _duration(clauses(before), stated_only=True)
     if acute == NEE:
         facts["s1_acuut"] = NEE
     elif acute == TWIJFEL:
@@ -387,8 +459,8 @@ def read_story(text: str, help_given: bool = False) -> Dict[str, str]:
         facts["afweging_2"] = JA
     elif TWIJFEL in (acute, structural):
         facts["afweging_2"] = TWIJFEL
-    elif acute == NEE and structural == NEE:
-        facts["afweging_2"] = NEE
+    elif structural == NEE and (acute == NEE or asked == "afweging_2"):
+        facts["afweging_2"] = NEE  # asked "acuut of structureel?", "pas sinds de zomer" answers it
     elif acute == NEE and structural is None and re.search(r"\bniet acuut (en|of) (niet )?structureel", " ".join(parts)):
         facts["afweging_2"] = NEE
 

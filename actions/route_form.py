@@ -182,6 +182,15 @@ def story_texts(tracker: Tracker, count: int = STORY_MESSAGES) -> List[str]:
     return list(reversed(texts))
 
 
+def earlier_texts(tracker: Tracker, text: str) -> List[str]:
+    """The story's messages before this one, while afweging 2 is open (what was told before
+    fills it; it never overrides an answer given)."""
+    if answers_of(tracker).get("afweging_2"):
+        return []
+    texts = story_texts(tracker)
+    return texts[:-1] if texts and texts[-1] == text else texts
+
+
 def fresh_facts(answers: Dict[str, Any], facts: Dict[str, str]) -> Dict[str, str]:
     """The facts that add to or change the answers (a text answer already given stays)."""
     return {key: value for key, value in facts.items()
@@ -250,7 +259,8 @@ def story_facts(key: str, value: Any, tracker: Tracker,
     if not text or text.startswith("/"):
         return None
     answers = answers_of(tracker)
-    facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja"))
+    facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
+                                            earlier=earlier_texts(tracker, text), asked=key))
     if not facts:
         return None
     told = False
@@ -515,8 +525,9 @@ class ActionStartRoute(Action):
             return await self._continue(tracker, dispatcher, going_on)
         texts = story_texts(tracker)
         facts: Dict[str, str] = {}
-        for text in texts:
-            facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja"))
+        for i, text in enumerate(texts):
+            facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja",
+                                    earlier=[] if "afweging_2" in facts else texts[:i]))
         told = False
         described = [t for t in texts if len(t.split()) >= SIGNALS_MIN_WORDS]
         if "s1_signalen" not in facts and described:
@@ -543,7 +554,8 @@ class ActionStartRoute(Action):
             return None
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         answers = answers_of(tracker)
-        facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja"))
+        facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
+                                                earlier=earlier_texts(tracker, text)))
         if not any(key.startswith(("afweging_", "s2_", "s3_")) for key in facts):
             return None
         return facts
@@ -551,6 +563,23 @@ class ActionStartRoute(Action):
     async def _continue(self, tracker: Tracker, dispatcher: CollectingDispatcher,
                         facts: Dict[str, str]) -> List[EventType]:
         return slot_events(await file_story(tracker, dispatcher, facts))
+
+
+class ActionAnswerOutsideRoute(Action):
+    """"ja", "nee", "twijfel" with no question open: a correction of the story that continues
+    this conversation's route ("idk of vader nou meewerkt, twijfel" after its outcome), else
+    the note that no question is open."""
+
+    def name(self) -> Text:
+        return "action_answer_outside_route"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        going_on = ActionStartRoute._story_goes_on(tracker)
+        if going_on is not None:
+            return slot_events(await file_story(tracker, dispatcher, going_on))
+        dispatcher.utter_message(response="utter_no_question_pending")
+        return []
 
 
 class ActionStartAfweging(Action):
@@ -612,9 +641,17 @@ class ActionNextStep(Action):
     def name(self) -> Text:
         return "action_next_step"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         state = state_of(tracker)
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if tracker.active_loop_name == FORM and state.status is Status.ASK and state.question \
+                and "?" not in text:
+            # "het is niet zo dat er nu meteen iets moet gebeuren" reads as "what now?" to the
+            # intent model, but it answers the open question: a story's facts are filed.
+            story = story_facts(state.question, text, tracker, dispatcher)
+            if story is not None:
+                return slot_events(await file_story(tracker, dispatcher, *story))
         profile = load_profile_or_none()
         texts = load_route_texts()
         if state.status is Status.DECIDED and state.outcome is not None:

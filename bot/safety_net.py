@@ -93,6 +93,8 @@ class SignalDetector:
         self.rules: List[Dict[str, Any]] = spec["rules"]
         self.strong: Dict[str, str] = spec["strong"]
         self.kind_priority: List[str] = spec["kind_priority"]
+        # Classes no rule uses: they only explain the classifier's alarm (EXPLAINED_BY).
+        self.explain_only: Set[str] = set(spec.get("explain_only", []))
         self._check_spec()
         self.lexicon: Set[str] = {
             w for phrases in self.classes.values() for phrase in phrases for alts in phrase
@@ -120,7 +122,7 @@ class SignalDetector:
         return 2 if len(word) >= 8 else 1
 
     def _check_spec(self) -> None:
-        used = set(self.strong)
+        used = set(self.strong) | self.explain_only
         for rule in self.rules:
             used |= set(rule["all"]) | set(rule.get("unless", [])) | set(rule.get("unless_near", []))
             if rule["kind"] not in self.kind_priority:
@@ -373,7 +375,7 @@ SHORT_ANSWER_WORDS = 8
 # what only the classifier finds gets the question, not the guidance; but not when the
 # classifier is this sure ("een man die ze via een game kent vraagt om foto's" is not explained
 # by the word "game").
-EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play"})
+EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play", "school_care"})
 EXPLAINED_BELOW = 0.85
 SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
@@ -387,16 +389,30 @@ QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|ku
 CASE_STORY_MIN_WORDS = 15  # one step named in a message this long tells a case
 SURE_LOOKUP = 0.8  # a FAQ question this sure tells a case only when it states three steps
 CLASSIFIER_FILE = "safety_net_classifier.joblib"
+OTHER_LANGUAGE_INTENT = "other_language"
+MOSTLY_DUTCH_WORDS = 5  # known Dutch words, and their share of the words, for mixed text to be Dutch
+MOSTLY_DUTCH_SHARE = 0.5
 
 
 def reads_as_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
     """Enough known Dutch words for the classifier (trained on Dutch) to judge the text: keyboard
     mash, a URL or another language is not judged by it (the lexicon still is)."""
+    return _dutch_words(doc, known, 2, 0.3)
+
+
+def mostly_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
+    """Dutch with some English in it ("What exactly is die meldcode, en waarom …?"): a Dutch
+    message, whatever the intent model's `other_language` says."""
+    return _dutch_words(doc, known, MOSTLY_DUTCH_WORDS, MOSTLY_DUTCH_SHARE)
+
+
+def _dutch_words(doc: Optional[Doc], known: FrozenSet[str], least: int, share: float) -> bool:
+    """At least `least` known Dutch words, and at least `share` of the words."""
     if doc is None:
         return False
     words = [t.lower_ for t in doc if t.is_alpha]
     dutch = sum(1 for w in words if w in known)
-    return dutch >= 2 and dutch >= 0.3 * len(words)
+    return dutch >= least and dutch >= share * len(words)
 
 
 def no_known_word(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
@@ -519,10 +535,16 @@ class SafetyNet(GraphComponent, IntentClassifier):
         detection = self.detector.detect(doc) if doc is not None else Detection()
         intent = message.get(INTENT) or {}
         predicted = intent.get(INTENT_NAME_KEY)
+        relabelled = None
+        if predicted == OTHER_LANGUAGE_INTENT and mostly_dutch(doc, self.detector.known_words):
+            # A Dutch message with English in it is Dutch: the intent model's next guess counts.
+            intent = next((r for r in message.get(INTENT_RANKING_KEY) or []
+                           if r.get(INTENT_NAME_KEY) not in (OTHER_LANGUAGE_INTENT, FALLBACK_INTENT)), intent)
+            predicted = relabelled = intent.get(INTENT_NAME_KEY)
         judgement = (self.classifier.judge(text) if self.classifier is not None and text.strip()
                      and reads_as_dutch(doc, self.detector.known_words) else None)
         fired = list(detection.fired)
-        forced = self._decide(doc, text, intent, detection, judgement, fired)
+        forced = self._decide(doc, text, intent, detection, judgement, fired) or relabelled
         if judgement is not None:
             # What the classifier thought, for every message (actions/lookups.py offers the
             # route after a FAQ answer to a message that describes a worry).
@@ -555,8 +577,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
             # Rule names only: never the message text (it may identify a child).
             logger.info("safety net chose %s (%s)", forced, ",".join(fired))
-        if forced in (CHILD_SAFETY_CHECK_INTENT, WORRY_INTENT, FALLBACK_INTENT):
-            return
+        if (forced or predicted) not in (self.intent, POSSIBLE_DANGER_INTENT):
+            return  # the danger kind goes only with the guidance
         entities = [
             e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != KIND_ENTITY
         ]

@@ -1,6 +1,9 @@
 """Custom actions run directly with rasa-sdk's dispatcher and tracker (no server)."""
 from __future__ import annotations
 
+import asyncio
+import inspect
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +20,8 @@ def tracker(entities=(), active_loop=None, events=(), **parse) -> Tracker:
 def run(action, tr):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tr, {})
+    if inspect.iscoroutine(events):
+        events = asyncio.run(events)
     return dispatcher.messages, events
 
 

@@ -93,6 +93,41 @@ TABLE = [
     ("niet acuut, het speelt pas sinds de zomer", {"afweging_2": "nee"}, []),
     ("ik zou niet zeggen dat hij in gevaar is of dat het al jaren zo gaat", {"afweging_2": "nee"}, []),
     ("acuut of al jaren zo? nee, dat niet", {"afweging_2": "nee"}, []),
+    # Round 6's classes. No acute danger said as "nothing has to happen now" or "no danger":
+    ("er is niets waarvoor we vandaag direct iets hoeven te regelen", {"s1_acuut": "nee"}, []),
+    ("er is niks wat nu meteen moet gebeuren", {"s1_acuut": "nee"}, []),
+    ("hij loopt op dit moment geen gevaar", {"s1_acuut": "nee"}, []),
+    ("gevaar is er volgens ons nu niet", {"s1_acuut": "nee"}, []),
+    ("voor vandaag maak ik me niet direct zorgen", {"s1_acuut": "nee"}, []),
+    ("nothing urgent at the moment", {"s1_acuut": "nee"}, []),
+    ("hij loopt gevaar als hij vanmiddag naar huis gaat", {"afweging_2": "ja"}, []),
+    # ... and only recently, or once, as not structural; "not something of lately" as structural.
+    ("ze loopt geen gevaar en het begon pas na de verhuizing", {"afweging_2": "nee"}, []),
+    ("niks wat vandaag moet, en het was voor zover we weten een eenmalig incident", {"afweging_2": "nee"}, []),
+    ("geen direct gevaar; volgens vader is het de eerste keer dat het zo uit de hand liep", {"afweging_2": "nee"}, []),
+    ("niet acuut, en het speelt nog maar kort", {"afweging_2": "nee"}, []),
+    ("niet acuut, het speelt pas een paar weken", {"afweging_2": "nee"}, []),
+    ("geen gevaar nu, en het is niet iets wat vaker gebeurt", {"afweging_2": "nee"}, []),
+    ("niet acuut, maar dit is echt niet iets van het laatste half jaar", {"afweging_2": "ja"}, []),
+    ("er hoeft vandaag niks te gebeuren, maar het houdt gewoon niet op", {"afweging_2": "ja"}, []),
+    ("niet acuut, wel al zo sinds groep 3", {"afweging_2": "ja"}, []),
+    ("niks wat direct moet, alleen of dit vaker gebeurt weet ik echt niet", {"afweging_2": "twijfel"}, []),
+    # A suspicion as a feeling; doubt whether anything is going on outweighs "nothing alarming".
+    ("ik heb sterk het gevoel dat hij thuis verwaarloosd wordt", {"afweging_1": "ja"}, []),
+    ("we think something is going on at home", {"afweging_1": "ja"}, []),
+    ("geen hard vermoeden, maar ik weet gewoon niet of er thuis meer speelt", {"afweging_1": "twijfel"}, []),
+    ("ik weet echt niet of dit normaal gedrag is of een signaal; ze vertelt zelf niets verontrustends",
+     {"afweging_1": "twijfel"}, []),
+    ("I can't tell whether this is neglect or just a busy family", {"afweging_1": "twijfel"}, []),
+    # No suspicion (any more) in other words; trouble before or elsewhere is not "no suspicion".
+    ("we denken allebei dat er van verwaarlozing geen sprake is", {"afweging_1": "nee"}, []),
+    ("er is eigenlijk geen zorg meer over de thuissituatie", {"afweging_1": "nee"}, []),
+    ("het speelt sinds de scheiding, daarvoor was er niks aan de hand", {}, ["afweging_1"]),
+    ("op zijn vorige school was er niks aan de hand", {}, ["afweging_1"]),
+    # Help that nobody can give; help wanted in Flemish; help that changed nothing.
+    ("als school kunnen we dit zelf niet oppakken en niemand anders kan iets doen", {"afweging_3": "nee"}, []),
+    ("de mama wou graag hulp van het CAW", {"afweging_4": "ja"}, []),
+    ("de tien weken zijn voorbij en er is niks beter geworden voor de kinderen", {"afweging_5": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -144,3 +179,15 @@ def test_a_later_statement_corrects_an_earlier_one_but_a_text_answer_stays():
 def test_time_gone_by_means_the_term_is_over():
     assert term_is_over("we zijn nu drie maanden verder")
     assert not term_is_over("we spreken een termijn van drie maanden af")
+
+
+def test_how_long_it_goes_on_may_be_told_before_the_danger_is_weighed():
+    earlier = ["ik zie het al weken bij haar", "dit is geen eenmalig iets, het houdt gewoon niet op"]
+    assert read_story("er hoeft vandaag niks te gebeuren", earlier=earlier)["afweging_2"] == "ja"
+    doubt = ["of dat vaker voorkomt kan ik niet inschatten"]
+    assert read_story("het is niet zo dat er nu iets moet gebeuren", earlier=doubt)["afweging_2"] == "twijfel"
+    # "al weken" in a description of signals is not a statement about the pattern.
+    assert "afweging_2" not in read_story("niet acuut", earlier=["hij komt al weken zonder eten"])
+    # Asked afweging 2, a duration alone answers it.
+    assert read_story("het speelt pas sinds de kerstvakantie", asked="afweging_2")["afweging_2"] == "nee"
+    assert "afweging_2" not in read_story("het speelt pas sinds de kerstvakantie")

@@ -16,6 +16,7 @@ from actions.case_log.store import Actor
 from actions.meldcode_route import TEXT_QUESTIONS
 from actions.route_form import (
     ActionChangeAnswer,
+    ActionNextStep,
     ActionExplainQuestion,
     ActionResumeRoute,
     ActionRouteOutcome,
@@ -307,3 +308,36 @@ def test_an_unsure_command_outside_the_route_is_not_an_answer():
     tr.active_loop = {}  # paused: 'verder' resumes, nothing is filed
     _, events = run(ActionResumeRoute(), tr)
     assert events == []
+
+
+def test_a_statement_taken_for_what_now_at_an_open_question_is_read_as_its_answer():
+    text = "Er hoeft nu niet meteen iets te gebeuren, het begon pas na de zomer."
+    _, events = run(ActionNextStep(), tracker({"afweging_1": "ja"}, entry="4", intent="ask_next_step", text=text))
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["route_answers"]["afweging_2"] == "nee"
+    # A real question stays a question: what comes next, the answer still open.
+    _, events = run(ActionNextStep(), tracker({"afweging_1": "ja"}, entry="4", intent="ask_next_step",
+                                              text="wat moet er nu gebeuren?"))
+    assert not any(e.get("name") == "route_answers" for e in events)
+
+
+def test_doubt_said_after_the_outcome_continues_the_same_route():
+    from actions.route_form import ActionAnswerOutsideRoute
+
+    _, events = run(ActionNextStep(), tracker({"afweging_1": "ja"}, entry="4", intent="ask_next_step",
+                                              text="niet acuut, het speelt pas sinds de zomer."))
+    code = {e["name"]: e["value"] for e in events}["case_code"]  # this conversation's case
+    # The route decided "melden" at afweging 5 (help accepted, did not work); then the writer
+    # doubts whether the parent really takes part: afweging 4 twijfel.
+    decided = {**STEPS_1_3, **afw("ja", "nee", "ja", "ja", "nee")}
+    text = "eerlijk gezegd weet ik niet of vader nou echt meewerkt met de gezinscoach, twijfel"
+    tr = tracker(decided, entry="1", intent="doubt", text=text)
+    tr.slots["case_code"] = code
+    tr.events.append({"event": "user", "text": text})
+    messages, events = run(ActionAnswerOutsideRoute(), tr)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["route_answers"]["afweging_4"] == "twijfel", texts(messages)
+    assert "Veilig Thuis" in texts(messages)
+    # With no route in this conversation, "twijfel" gets the note that no question is open.
+    messages, _ = run(ActionAnswerOutsideRoute(), tracker({}, entry=None, intent="doubt", text="twijfel"))
+    assert [m.get("response") for m in messages] == ["utter_no_question_pending"]

@@ -48,6 +48,16 @@ def detect(nlp):
         ("I saw his hand under her skirt", "sexual"),
         ("hij vraagt haar om foto's in haar ondergoed", "sexual"),
         ("de moeder was zo zat dat ze de kinderen niet kon ophalen", "physical"),
+        # Round 6's classes: injuries typical of abuse, a threat in English, a search for how to
+        # die, a parent taking the children into the water, a drunk parent at pick-up, food from a bin.
+        ("bij de kleuter is het lipbandje ingescheurd", "physical"),
+        ("ik zag blauwe plekken achter allebei haar oren", "physical"),
+        ("dad told him he would break his arm next time", "physical"),
+        ("in zijn zoekgeschiedenis: hoe veel pillen om dood te gaan", "self_harm"),
+        ("searched for a painless way to die", "self_harm"),
+        ("de vader riep dat hij ze allemaal mee de dood in neemt", "parent_threat"),
+        ("de moeder rook sterk naar alcohol toen ze kwam ophalen", "physical"),
+        ("ze pakte een broodje uit de prullenbak en at het op", "neglect"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -73,6 +83,10 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "de kinderen slapen in de tent in de tuin tijdens het kamp",
         "ik zat zo te twijfelen over het rooster",
         "the school trip was a hit again",
+        "we gaan met de klas mee het water in bij het zwemkamp",
+        "de tafels ruiken naar alcohol van de schoonmaak, zei de moeder bij het ophalen",
+        "hij gooide zijn broodje in de prullenbak en at een appel",
+        "pas op dat je je arm niet breekt op het klimrek",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):

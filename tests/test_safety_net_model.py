@@ -77,3 +77,14 @@ def test_forced_intent_carries_a_danger_kind(nlu):
     assert parse["intent"]["name"] == "acute_danger"
     kinds = [e["value"] for e in parse["entities"] if e["entity"] == "danger_kind"]
     assert kinds == ["special_form"]
+
+
+@pytest.mark.parametrize("text, other", [
+    ("Ik ben net begonnen op deze school, before this I taught in London. Could you explain wat de "
+     "meldcode precies van mij vraagt als ik me zorgen maak?", False),
+    ("Sorry, I only speak English. Can you help me with a question about a pupil?", True),
+])
+def test_dutch_with_english_in_it_is_read_as_dutch(nlu, text, other):
+    parse = nlu(text)
+    assert (parse["intent"]["name"] == "other_language") is other, parse["intent"]
+    assert not [e for e in parse["entities"] if e["entity"] == "danger_kind"]

@@ -35,7 +35,9 @@ _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
 # Flemish and app spellings of the negation.
 _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
-_CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+|\s+but\s+")
+# "maar" as "but" ends a clause; as "just" ("het komt maar terug", "nog maar kort") it does not.
+_CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+"
+                     r"(?!(terug|weer|door|doorgaan|gebeuren|steeds|even|kort|raak|liefst)\b)|\s+but\s+")
 _SUB_CLAUSE = re.compile(r"[,;:(]|\s(want|omdat|doordat|dus|terwijl|zodat|hoewel|maar|en ook|en het|en dat|als)\s")
 _ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
 # "is dit nou structureel onveilig? daar komen we niet uit", "of ze meedoen? weet ik niet"
@@ -87,12 +89,13 @@ FAMILY_LEAVES = re.compile(
     r"contact verbreekt|van school (af )?halen|naar het buitenland|onderduiken|met de noorderzon)\b"
 )
 ACUTE = re.compile(r"\b(acuut|acute|acuuts|acuut onveilig|acute onveiligheid|((direct|acuut|echt|groot) )?gevaar|(nu |direct )?in gevaar|"
-                   r"urgent|(immediate )?danger|dringend)\b")
+                   r"urgent|(immediate )?danger|dringend|noodgeval|spoedgeval|emergency)\b")
 # "er is niks wat nu meteen moet", "maak me voor vandaag niet direct zorgen": no acute danger in
 # everyday words. Read only as a denial: "we moeten nu eerst …" is no statement of danger.
 NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of\b|als\b)[\w']+){0,3} "
                         r"(moet|moeten|moest|hoeven|hoeft|gebeuren|ingrijpen|ingegrepen|handelen)\b"
-                        r"|\b(direct|meteen|acuut) (zorgen|ingrijpen)\b|\b(hoeft|hoeven) (er )?(vandaag|nu|meteen|direct) (\w+ )?(te )?gebeuren\b")
+                        r"|\b(direct|meteen|acuut) (zorgen|ingrijpen)\b|\b(hoeft|hoeven) (er )?(vandaag|nu|meteen|direct) (\w+ )?(te )?gebeuren\b"
+                        r"|\b(vandaag|vanavond|vannacht|morgen|straks)( [\w']+){0,4} (iets ergs|ergs|misgaat|mis gaat|bijzonders|nieuws)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
@@ -109,13 +112,13 @@ RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkel
                     r"(speel\w*|is|zijn|was|begon\w*|bestaat|loopt|gaat) (echt |nog |toen )?(pas |nog maar )?(sinds|na)|er (pas )?sinds|"
                     r"pas (een paar|enkele|twee|drie|\d+) (dagen|weken|maanden)|(nog )?maar kort|nog (vrij |heel |best )?(nieuw|kort)|"
                     r"eenmalig\w*|(de )?eerste keer|nooit eerder|(een|één|1) keer (gebeurd|gebeurt|voorgekomen|voorgevallen)|"
-                    r"one[- ](off|incident|time)|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
+                    r"one[- ](off|incident|time)|(it )?(started|began) (after|when|this|last|in)|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
 NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
 # "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
 DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b")
-ALWAYS_ONGOING = re.compile(r"\b((houdt|stopt) (gewoon |echt |maar )?niet( op)?|geen eenmalig\w*|niet (één|een|ne) keer|"
+ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|niet (één|een|ne) keer|"
                             r"niet (iets )?van (de laatste tijd|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
@@ -126,13 +129,19 @@ SUSPICION = re.compile(
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
     r"|\b(gevoel|idee|indruk) (\w+ ){0,2}dat (er|hij|zij|ze|het|hier|dit|thuis)\b.{0,50}\b(mishandel\w*|verwaarloo\w*|geweld|misbruik\w*)"
     r"|\b(think|suspect|believe) something (\w+ )?(happened|is going on|is wrong|going on)\b"
+    r"|\b(denken|denk|vinden|vind) (\w+ ){0,2}dat (die|de|deze|onze) \w+\b.{0,40}\b(mishandel\w*|verwaarloo\w*|geweld|misbruik\w*)"
+    r"|\b(think|believe|suspect) (she|he|they)('s|'re| is| are) being (neglected|abused|mistreated|hurt)\b"
 )
+# A suspicion said as care the child misses ("we denken dat ze thuis niet de zorg krijgt die ze
+# nodig heeft"): the negation belongs to the care, so it is read without polarity (doubt aside).
+SUSPICION_CARE = re.compile(r"\b(denken|denk|vinden|vind|vermoeden) ((?!niet\b)\w+ ){0,3}dat\b.{0,80}\b(niet de zorg|te weinig (zorg|toezicht|aandacht)|"
+                            r"tekort ?(komt|komen|krijgt)|onvoldoende (zorg|verzorgd))")
 NO_SUSPICION_FIRM = re.compile(r"\b(geen|niet|niks|niets) (\w+ )?(vermoeden|zorgen?) (meer)\b|\bgeen (enkel|enkele) (vermoeden|zorg)|\b(vermoeden|zorgen) (is |zijn )?weg")
 # Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
 SUSPICION_DOUBT = re.compile(
     r"\b(fase|iets achter|meer achter|iets speelt|iets aan de hand|aan de hand is|onder (kinder)?mishandeling|"
     r"mishandeling|verwaarlozing|spoken|normaal \w*|gewoon \w+ is|overdrijf|iets is of niet|wat is of niet|"
-    r"(meer|iets) (speelt|achter zit)|signaal|neglect|abuse|something (is )?going on)\b"
+    r"(meer|iets) (speelt|achter zit)|signaal|neglect|abuse|something (is )?going on|of er (wel |echt )?iets (is|speelt)|anything (at home|going on))\b"
 )
 NO_SUSPICION = re.compile(
     r"(?<!was er )(?<!waren er )(?<!was )\b(niks|niets) (aan de hand|ernstigs|verontrustends)|\bzorgen (zijn )?(weg|weggenomen|verdwenen)"
@@ -141,6 +150,7 @@ NO_SUSPICION = re.compile(
     r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorg(en)? meer|"
     r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
     r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
+    r"|\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
 )
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
         r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|caw|buurtteam|gebiedsteam|helpen|help|support|"
@@ -159,10 +169,10 @@ HELP_IMPOSSIBLE = re.compile(
     r"bereikbaar|inzetten)\b"
     rf"|\b{HELP}\b.{{0,30}}\b(niet mogelijk|niet bereikbaar|niet beschikbaar|niet te organiseren|onmogelijk)\b"
     r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(niks|niets|geen hulp|niemand)\b"
-    r"|\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
+    r"|(?<!wil )(?<!willen )(?<!wilde )(?<!wilden )(?<!wou )\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
     r"|\bniemand (die|om|inzetten|beschikbaar)\b|\bniemand (anders |hier )?(kan|kunnen)\b|\bnobody (who )?can help\b"
     r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren)\b"
-    r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten)\b"
+    r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten|doen)\b"
     rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
@@ -185,6 +195,7 @@ REFUSES = re.compile(
     r"niet open voor|niks van willen weten|niets van willen weten|niet nodig)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
+    r"|\bnergens (aan )?mee ?(werken|werkt|doen|doet)\b|\bnergens aan\b"
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon |er )*(niks|niets)( van)?( weten)?\b|\b(afgewezen|(wees|wijst|wezen|wijzen) .{0,20}\baf)\b"
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
@@ -338,6 +349,8 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
         return NEE
     if far and not positives and NEGATED_HEAD.search(_SUB_CLAUSE.split(clause[:match.start()])[-1]):
         return NEE
+    if far and re.search(r"[,;]\s*(dat|da|dit|that)\b[^,;]*\b(niet|geen|not)\b", clause[match.end():]):
+        return NEE  # "… of dat ze gevaar loopt, dat zien we niet"
     reported = re.match(r"^\s*(dat|:|'|\")", after)  # "vader zei dat we niet …": his words, not a denial
     if not positives and not reported and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
         return NEE
@@ -424,6 +437,8 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
 
     # Suspicion (afweging 1).
     suspicion = _last_polarity(SUSPICION, parts)
+    if suspicion is None and any(SUSPICION_CARE.search(c) and not _DOUBT.search(c) for c in parts):
+        suspicion = JA
     if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
         suspicion = NEE
     whole = " ".join((text or "").lower().split())
@@ -465,9 +480,11 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_2"] = NEE
 
     # Help (afweging 3), accepted (4), result (5).
-    if any(HELP_IMPOSSIBLE.search(c) for c in parts):
+    if any(_DOUBT.search(c) and re.search(rf"\b{HELP}\b", c) for c in parts):
+        facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
+    elif any(HELP_IMPOSSIBLE.search(c) for c in parts):
         facts["afweging_3"] = NEE
-    elif any(HELP_WAITLIST.search(c) or (_DOUBT.search(c) and re.search(rf"\b{HELP}\b", c)) for c in parts):
+    elif any(HELP_WAITLIST.search(c) for c in parts):
         facts["afweging_3"] = TWIJFEL
     elif _last_polarity(HELP_POSSIBLE, parts) == JA:
         facts["afweging_3"] = JA

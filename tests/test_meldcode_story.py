@@ -128,6 +128,19 @@ TABLE = [
     ("als school kunnen we dit zelf niet oppakken en niemand anders kan iets doen", {"afweging_3": "nee"}, []),
     ("de mama wou graag hulp van het CAW", {"afweging_4": "ja"}, []),
     ("de tien weken zijn voorbij en er is niks beter geworden voor de kinderen", {"afweging_5": "nee"}, []),
+    # Round 7's classes: nothing bad expected soon; "maar" as "just"; care the child misses as a
+    # suspicion; doubt about help over help that seems impossible; refusing in other words.
+    ("ik verwacht niet dat er vanavond iets ergs gebeurt, maar het komt maar steeds terug",
+     {"s1_acuut": "nee", "afweging_2": "ja"}, []),
+    ("vandaag is er niks bijzonders en het blijft maar gebeuren", {"afweging_2": "ja"}, []),
+    ("wij denken dat hij thuis niet de zorg krijgt die hij nodig heeft", {"afweging_1": "ja"}, []),
+    ("we denken niet dat hij thuis te weinig zorg krijgt", {}, ["afweging_1"]),
+    ("het wijkteam heeft een wachtlijst en ik weet echt niet of iemand nu hulp kan bieden", {"afweging_3": "twijfel"}, []),
+    ("het wijkteam zegt dat ze daar niks kunnen doen", {"afweging_3": "nee"}, []),
+    ("de smw bood hulp aan, maar vader zegt dat hij nergens aan meewerkt", {"afweging_4": "nee"}, []),
+    ("moeder wil geen hulpverlening over de vloer", {"afweging_4": "nee", "afweging_3": "ja"}, []),
+    ("ik twijfel echt of er wel iets is thuis", {"afweging_1": "twijfel"}, []),
+    ("we think she is being neglected, but it's not an emergency", {"afweging_1": "ja", "s1_acuut": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

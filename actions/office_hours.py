@@ -45,9 +45,9 @@ def holiday_name(day: dt.date, profile: SchoolProfile) -> Optional[str]:
 # 24/7 route at night.
 _DAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
 _AFTER_HOURS = re.compile(
-    r"\b(?:vanavond|vannacht|dit weekend|deze vakantie|weekend|zaterdag|zondag|"
+    r"\b(?:vanavond|vannacht|dit weekend|deze vakantie|\w*weekend|(?:zaterdag|zondag)(?:ochtend|morgen|middag)?|"
     rf"{_DAY}(?:avond|nacht)|(?:za|zat|zo|zon)\.?\s?(?:ochtend|middag|avond|nacht)|avond|nacht|'s\s*avonds|'s\s*nachts|s\s*avonds|s\s*nachts|snachts|savonds|"
-    r"\w*vakantie|kerst|oud en nieuw|nieuwjaarsdag|pasen|pinksteren|feestdag|"
+    r"\w*vakantie|kerst|oud en nieuw|nieuwjaarsdag|pasen|pinksteren|(?:tweede )?(?:paas|pinkster)(?:dag|maandag)|feestdag|"
     r"na schooltijd|buiten schooltijd|school is (?:al )?uit|(?:ik )?lig (?:nog )?wakker|"
     r"(?:half |kwart (?:over |voor ))?(?:negen|tien|elf|twaalf|een|twee|drie|vier|vijf) uur '?s?\s*(?:avonds|nachts)|"
     # 20:00-23:59 and 00:00-05:59 on the clock; "om 3 uur" is the afternoon in Dutch.

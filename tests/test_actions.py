@@ -107,6 +107,11 @@ def open_school(monkeypatch, tmp_path):
     ("gisteravond zag ik bij het hek dat vader boos was", False),
     ("een meisje komt om 3 uur niet opgehaald", False),
     ("na de kerstvakantie is hij vaak moe", False),
+    # Round 7's class: a day part or a holiday written as one word.
+    ("zaterdagmiddag, en ik denk nog steeds aan een kleuter uit mijn groep", True),
+    ("het is het paasweekend, de school is dicht tot dinsdag", True),
+    ("afgelopen zondagochtend zag ik hem alleen op straat", False),
+    ("het kerstdiner is donderdag om vijf uur", False),
 ])
 def test_after_hours_from_the_text_whatever_the_clock_says(open_school, text, after):
     events = [{"event": "user", "text": text}, {"event": "user", "text": "/report_worry"}]

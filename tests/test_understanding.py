@@ -13,9 +13,10 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
-# with a margin under what the five rounds give together after round 5's work (README, "Measured"):
-# danger 276/283, worry 176/179, after hours 59/60, look-up 160/186, calm 121/127, conversation 115/120.
-FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.84, "calm": 0.94,
+# with a margin under what the seven rounds give together after round 7's work (README, "Measured";
+# 1489480): danger 379/395, worry 246/251, after hours 83/84, look-up 228/269, calm 198/206,
+# conversation 167/180. Look-ups fell from 0.84 to 0.82: rounds 6 and 7 came in at first-sight level.
+FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.82, "calm": 0.94,
           "bad_input": 1.0, "conversation": 0.90}
 
 

@@ -390,8 +390,15 @@ CASE_STORY_MIN_WORDS = 15  # one step named in a message this long tells a case
 SURE_LOOKUP = 0.8  # a FAQ question this sure tells a case only when it states three steps
 CLASSIFIER_FILE = "safety_net_classifier.joblib"
 OTHER_LANGUAGE_INTENT = "other_language"
-MOSTLY_DUTCH_WORDS = 5  # known Dutch words, and their share of the words, for mixed text to be Dutch
-MOSTLY_DUTCH_SHARE = 0.5
+# Mixed text is Dutch when Dutch function words make up this many, and this share, of its words.
+# Not the lexicon's known words: those hold "student", "me", "her", "do" and other English.
+MOSTLY_DUTCH_WORDS = 4
+MOSTLY_DUTCH_SHARE = 0.25
+DUTCH_FUNCTION_WORDS = frozenset("""
+de het een en ik je jij niet van dat die wat op met voor maar ook hoe waarom moet moeten kan kunnen
+heb hebben heeft er wel nog al naar bij uit om te zo dan als of mijn haar ze we wij jullie hij zij
+mij mag wordt worden deze dit daar hier geen nu eigenlijk precies waar wie wanneer welke zijn
+""".split())
 
 
 def reads_as_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
@@ -403,15 +410,15 @@ def reads_as_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
 def mostly_dutch(doc: Optional[Doc], known: FrozenSet[str]) -> bool:
     """Dutch with some English in it ("What exactly is die meldcode, en waarom …?"): a Dutch
     message, whatever the intent model's `other_language` says."""
-    return _dutch_words(doc, known, MOSTLY_DUTCH_WORDS, MOSTLY_DUTCH_SHARE)
+    return _dutch_words(doc, DUTCH_FUNCTION_WORDS, MOSTLY_DUTCH_WORDS, MOSTLY_DUTCH_SHARE)
 
 
-def _dutch_words(doc: Optional[Doc], known: FrozenSet[str], least: int, share: float) -> bool:
-    """At least `least` known Dutch words, and at least `share` of the words."""
+def _dutch_words(doc: Optional[Doc], vocabulary: FrozenSet[str], least: int, share: float) -> bool:
+    """At least `least` words of the vocabulary, and at least `share` of the words."""
     if doc is None:
         return False
     words = [t.lower_ for t in doc if t.is_alpha]
-    dutch = sum(1 for w in words if w in known)
+    dutch = sum(1 for w in words if w in vocabulary)
     return dutch >= least and dutch >= share * len(words)
 
 

@@ -83,6 +83,7 @@ def test_forced_intent_carries_a_danger_kind(nlu):
     ("Ik ben net begonnen op deze school, before this I taught in London. Could you explain wat de "
      "meldcode precies van mij vraagt als ik me zorgen maak?", False),
     ("Sorry, I only speak English. Can you help me with a question about a pupil?", True),
+    ("My pupil told me her dad hits her at home, what should I do now?", True),
 ])
 def test_dutch_with_english_in_it_is_read_as_dutch(nlu, text, other):
     parse = nlu(text)

@@ -39,10 +39,7 @@ CONCERN = "concern"
 # "danger" and it, a message the intent model is sure is something else gets the question
 # "Gaat dit over de veiligheid van een kind?" instead of the guidance (bot/safety_net.py).
 DANGER_SURE = "danger_sure"
-# Danger at 0.975: with look-up batch e (207 questions) in the data, 0.97 let the threshold rise
-# from 0.206 to 0.270 (out-of-fold scores shift) and cost three danger reports of the regression
-# rounds; 0.975 holds the classifier's own recall there (326 of 339 against 328) at fewer alarms.
-TARGET_RECALL = {DANGER: 0.975, CONCERN: 0.95}
+TARGET_RECALL = {DANGER: 0.97, CONCERN: 0.95}
 MAX_FALSE_ALARM = {DANGER: 0.03, CONCERN: 0.08, DANGER_SURE: 0.05}
 FOLDS = 5
 # Sentences shorter than this many characters are judged only as part of the whole.

@@ -16,9 +16,9 @@ ROUNDS = sorted(SETS.glob("round*.yml"))
 # with a margin under what the seven rounds give together after round 7's work (README, "Measured";
 # 1489480): danger 379/395, worry 246/251, after hours 83/84, look-up 228/269, calm 198/206,
 # conversation 167/180. Those figures include look-up batch e, taken out afterwards (it lowered the
-# held-out intent macro-F1 to 0.83); without it look-ups on rounds 1-5 were 160/186 (f836def), so
-# the look-up floor is 0.80 (rounds 6 and 7 came in at first-sight level).
-FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.80, "calm": 0.94,
+# held-out intent macro-F1 to 0.83); without it (08ad709) look-ups on the seven rounds are 215/269,
+# so the look-up floor is 0.78 (rounds 6 and 7 came in at first-sight level).
+FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
           "bad_input": 1.0, "conversation": 0.90}
 
 

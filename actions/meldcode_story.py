@@ -11,7 +11,9 @@ Only what the text says counts, never a guess: a fact is read from words that st
 ("besproken met de IB"), with its polarity ("nog niet besproken", "geen vermoeden") and doubt
 ("ik twijfel of het acuut is"). Two implications are made, because the story states them:
 a parent conversation that took place could take place (s3_veilig ja, s3_vertrek nee), and
-help that was accepted or evaluated was help that could be offered (afweging 3 ja).
+help that was accepted or evaluated was help that could be offered (afweging 3 ja). With what
+the route already knows, `implied` adds one more: help evaluated after its term (afweging 5)
+followed a suspicion (afweging 1 ja), when afweging 1 is still open.
 
 Doubt is never read as "nee" (the same rule as meldcode_logic): it goes to the cautious branch.
 """
@@ -26,9 +28,10 @@ from .personal_data import dutch_words
 JA, NEE, TWIJFEL = "ja", "nee", "twijfel"
 RECORDED_TEXT = "(vastgelegd in het dossier, volgens de gebruiker)"
 
-_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|niemand|nee|neen)\b")
+_NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|niemand|nee|neen|never|"
+                       r"don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|weren'?t)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
-_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|weet(en)? (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
+_DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|(weet|weten) (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
                     r"niet zeker|onzeker|geen idee|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
@@ -96,6 +99,14 @@ NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of
                         r"(moet|moeten|moest|hoeven|hoeft|gebeuren|ingrijpen|ingegrepen|handelen)\b"
                         r"|\b(direct|meteen|acuut) (zorgen|ingrijpen)\b|\b(hoeft|hoeven) (er )?(vandaag|nu|meteen|direct) (\w+ )?(te )?gebeuren\b"
                         r"|\b(vandaag|vanavond|vannacht|morgen|straks)( [\w']+){0,4} (iets ergs|ergs|misgaat|mis gaat|bijzonders|nieuws)\b")
+# Unsafety in the protocol's own word, without "acuut" or "structureel" ("onveilig vinden we het
+# niet", "we don't think he is unsafe"): a statement about both at once.
+UNSAFE = re.compile(r"\b(onveilig\w*|unsafe)\b")
+# Danger denied without a word for "now" ("ik denk niet dat ze gevaar loopt") denies both too;
+# with one ("gevaar is er nu niet") only acute danger.
+BARE_DANGER = re.compile(r"\b(gevaar|danger)\b")
+NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
+                 r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
@@ -105,33 +116,41 @@ STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|struct
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|"
                      r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
-                     r"vaker (gebeurt|gebeurde|voorkomt|voorkwam)|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig))\b")
+                     r"vaker (gebeurt|gebeurde|voorkomt|voorkwam)|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
+                     r"happens (all the time|often|regularly|more often|again)|for (weeks|months|years)|(has|have) been going on|ongoing)\b")
 # Only recently or once ("het speelt pas sinds de zomer", "eenmalig", "de eerste keer", "daarvoor
 # was er niks aan de hand"): not structural, where the danger is weighed and nothing ongoing is said.
 RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkele) (weken|maanden)|"
                     r"(speel\w*|is|zijn|was|begon\w*|bestaat|loopt|gaat) (echt |nog |toen )?(pas |nog maar )?(sinds|na)|er (pas )?sinds|"
                     r"pas (een paar|enkele|twee|drie|\d+) (dagen|weken|maanden)|(nog )?maar kort|nog (vrij |heel |best )?(nieuw|kort)|"
                     r"eenmalig\w*|(de )?eerste keer|nooit eerder|(een|één|1) keer (gebeurd|gebeurt|voorgekomen|voorgevallen)|"
-                    r"one[- ](off|incident|time)|(it )?(started|began) (after|when|this|last|in)|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
+                    r"one[- ](off|incident|time)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
-NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
+NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
 # "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
-DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b")
-ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|niet (één|een|ne) keer|"
+DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b"
+                    r"|\b(don'?t|do not|doesn'?t|does not|didn'?t|did not) (think|believe|see|feel|find)\b")
+ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|keeps (happening|coming back|going on)|never stops|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|niet (één|een|ne) keer|"
                             r"niet (iets )?van (de laatste tijd|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
+# What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
+ABUSE = (r"(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*|geslagen|slaan|slaat|sloeg|"
+         r"geschopt|schopt|pijn (ge)?(doet|gedaan))")
 SUSPICION = re.compile(
     r"\b(vermoeden|vermoedens|vermoed|vermoeden we|suspicion|suspect)\b"
-    r"|\b(denken|denk|vinden|vind|zijn|ben) (echt |wel |nu |allebei )?(bang |overtuigd |ervan overtuigd )?dat (er|hij|zij|ze|het|hier|dit|thuis)\b"
-    r".{0,50}\b(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*)\b"
+    r"|\b(denken|denk|vinden|vind|zijn|ben|vrezen|vrees) ((echt|wel|nu|allebei|eigenlijk|toch|ook|sterk) ){0,3}"
+    rf"(bang |overtuigd |ervan overtuigd )?dat\b.{{0,60}}\b{ABUSE}\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
-    r"|\b(gevoel|idee|indruk) (\w+ ){0,2}dat (er|hij|zij|ze|het|hier|dit|thuis)\b.{0,50}\b(mishandel\w*|verwaarloo\w*|geweld|misbruik\w*)"
+    rf"|\b(gevoel|idee|indruk) (\w+ ){{0,2}}dat\b.{{0,60}}\b{ABUSE}"
     r"|\b(think|suspect|believe) something (\w+ )?(happened|is going on|is wrong|going on)\b"
-    r"|\b(denken|denk|vinden|vind) (\w+ ){0,2}dat (die|de|deze|onze) \w+\b.{0,40}\b(mishandel\w*|verwaarloo\w*|geweld|misbruik\w*)"
     r"|\b(think|believe|suspect) (she|he|they)('s|'re| is| are) being (neglected|abused|mistreated|hurt)\b"
 )
+# The fear that it happens again is a suspicion of a threat of it ("we zijn bang dat het weer
+# gebeurt"); read only as yes (afweging 1 asks about "(dreiging van)" violence or abuse).
+SUSPICION_AGAIN = re.compile(r"\b(bang|vrees|vrezen|denken|denk|verwachten|verwacht)\b[^.]{0,30}\bdat\b[^.]{0,30}"
+                             r"\b(weer|opnieuw|vaker|nog eens)\b[^.]{0,20}\bgebeur\w*")
 # A suspicion said as care the child misses ("we denken dat ze thuis niet de zorg krijgt die ze
 # nodig heeft"): the negation belongs to the care, so it is read without polarity (doubt aside).
 SUSPICION_CARE = re.compile(r"\b(denken|denk|vinden|vind|vermoeden) ((?!niet\b)\w+ ){0,3}dat\b.{0,80}\b(niet de zorg|te weinig (zorg|toezicht|aandacht)|"
@@ -151,9 +170,12 @@ NO_SUSPICION = re.compile(
     r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
     r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
     r"|\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
+    r"|\b(denken|denk|vinden|vind)( \w+){0,2} niet( meer)? dat (er )?(thuis )?(iets|wat) (\w+ )?(mis|aan de hand|niet klopt|speelt)\b"
+    r"|\bno (reason|grounds)( any ?more)? to (think|believe|suspect)\b"
 )
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
         r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|caw|buurtteam|gebiedsteam|helpen|help|support|"
+        r"course|therapy|counsel\w*|"
         r"begeleiden|ondersteunen|praatgroep|gespreksgroep|lotgenotengroep|\w*cursus|\w*training)")
 HELP_POSSIBLE = re.compile(
     rf"\b(kunnen|kan|kunnen we|kan de|kunnen de|bieden|bied|regelen|organiseren|inschakelen|ingeschakeld|"
@@ -174,6 +196,9 @@ HELP_IMPOSSIBLE = re.compile(
     r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren)\b"
     r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten|doen)\b"
     rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
+    rf"|\b{HELP}\b.{{0,20}}\b(kan|kunnen) (daar |er |hier )?(niks|niets) (mee|met|voor)\b"
+    r"|\bnothing (\w+ ){0,5}(can|could) (offer|do|arrange|set up|provide|organi[sz]e)\b"
+    r"|\b(can'?t|cannot|can not) (offer|arrange|provide|find|set up) (any |the )?(help|support)\b"
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
@@ -188,7 +213,7 @@ ACCEPTS = re.compile(
     rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook )?ja\b"
 )
 REFUSES = re.compile(
-    rf"\b{PARENT}\b.{{0,90}}\b(weigeren|weigert|weigerden|weigerde|geweigerd|willen geen|wil geen|wilden geen|"
+    rf"\b{PARENT}\b.{{0,90}}\b(weiger\w*|geweigerd|willen geen|wil geen|wilden geen|"
     r"wilde geen|houden af|houdt af|hielden af|afgehouden|werken niet mee|werkt niet mee|niet mee|"
     r"afgezegd|zeggen af|zegt af|zeiden af|komen niet|komt niet|kwamen niet|kwam niet|doen niet open|"
     r"deed niet open|deden niet open|blokkeren|blokkeert|haken af|haakt af|afgehaakt|refuse\w*|"
@@ -199,14 +224,16 @@ REFUSES = re.compile(
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon |er )*(niks|niets)( van)?( weten)?\b|\b(afgewezen|(wees|wijst|wezen|wijzen) .{0,20}\baf)\b"
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
+    r"|\b(not|isn'?t|aren'?t|wasn'?t|weren'?t) cooperating\b|\b(won'?t|doesn'?t|don'?t|didn'?t|refuses? to) (cooperate|take part|participate|accept)\b"
+    r"|\b(didn'?t|did not|never) show(ed)? up\b"
 )
 RESULT_CONTEXT = re.compile(
     rf"\b({HELP}|termijn|evaluatie|geëvalueerd|geevalueerd|doelen|afgesproken|afspraken|resultaat|resultaten|"
-    r"inmiddels|sindsdien|(weken|maanden) (zijn )?(om|voorbij|verder|later))\b"
+    r"inmiddels|sindsdien|(weken|maanden) (zijn )?(om|voorbij|verder|later)|goals|evaluation|since then)\b"
 )
 # Refusing help needs help in the story: a parent who is angry in a conversation ("bemoei je er
 # niet mee") has not yet refused help that was offered (afweging 4).
-REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*)\b")
+REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*|appointments?|cooperat\w*)\b")
 WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
@@ -215,10 +242,12 @@ WORKED = re.compile(
     r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|gelukt|tevreden|(veel |een stuk |duidelijk )?(rustiger|vrolijker|ontspannener))\b"
     r"|\b(weer )?(goed|prima) (functioneert|functioneren)\b|\b(functioneert|functioneren) (weer )?(goed|prima)\b"
     r"|\bnooit meer (te laat|zonder)\b|\b(het )?weer aan(kan|kunnen)\b"
+    r"|\b(much |a lot |way |so much )?(calmer|happier)\b|\bimproved\b|\b(it|the help|this|that) (helped|worked)\b"
+    r"|\b(goals|targets)\b.{0,25}\b(met|reached|achieved)\b"
 )
 # Doubt whether the parents accept the help (afweging 4), not whether help is possible.
 ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
-                          r"aanne\w*|aangenomen|aanpakt|ingaan op)\b")
+                          r"aanne\w*|aangenomen|aanpakt|ingaan|ingaat|in (gaan|gaat)|ja (\w+ )?(gaat |zal |gaan |zullen )?zeggen|instemmen|instemt|tekenen|tekent)\b")
 DID_NOT_WORK = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
@@ -229,6 +258,7 @@ DID_NOT_WORK = re.compile(
     r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
     r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\blevert (dus |eigenlijk )?(niets|niks) op\b"
     r"|\b(niets|niks) opgeleverd\b|\bgeen (effect|verschil)\b"
+    r"|\b(didn'?t|did not|hasn'?t|has not|doesn'?t|does not) (help|work|improve)\b|\bnothing (has )?changed\b|\bno (improvement|progress|change)\b"
     r"|\bnog steeds\b|\b(niet|geen|nauwelijks) (beter|verbetering|verandering)\b|\b(verandert|veranderde) (er )?(gewoon |echt |helemaal )?(niks|niets)\b"
     r"|\bresulta\w* (is |zijn )?(er )?(niet|geen|nog niet)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
 )
@@ -307,7 +337,7 @@ def clauses(text: str) -> List[str]:
 
 
 # "… al weken zonder eten" negates nothing about the weeks.
-_FAR_NEGATIONS = frozenset({"niet", "geen", "niks", "niets", "nooit", "not", "no"})
+_FAR_NEGATIONS = frozenset({"niet", "geen", "niks", "niets", "nooit", "not", "no", "never", "don't", "isn't", "doesn't"})
 
 
 def _part_around(clause: str, match: re.Match) -> str:
@@ -394,6 +424,12 @@ def _duration(parts: List[str], stated_only: bool = False) -> Optional[str]:
     return None
 
 
+def _danger_denied(parts: List[str]) -> bool:
+    """Danger denied with no word for "now" in the sentence ("ze liep geen gevaar")."""
+    return any(_polarity(c, m, far=True) == NEE and not NOW.search(c)
+               for c in parts for m in BARE_DANGER.finditer(c))
+
+
 def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
                asked: Optional[str] = None) -> Dict[str, str]:
     """Route answers (question key -> ja/nee/twijfel or text) that this text states.
@@ -436,8 +472,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["s1_medewerker"] = NEE
 
     # Suspicion (afweging 1).
-    suspicion = _last_polarity(SUSPICION, parts)
-    if suspicion is None and any(SUSPICION_CARE.search(c) and not _DOUBT.search(c) for c in parts):
+    # "no reason any more to think something is going on": the statement is the denial.
+    suspicion = _last_polarity(SUSPICION, [c for c in parts if not NO_SUSPICION.search(c)])
+    if suspicion is None and any((SUSPICION_CARE.search(c) or SUSPICION_AGAIN.search(c)) and not _DOUBT.search(c)
+                                 and _last_polarity(SUSPICION_AGAIN, [c]) != NEE for c in parts):
         suspicion = JA
     if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
         suspicion = NEE
@@ -458,6 +496,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     if acute is None and _last_polarity(NOT_URGENT, parts, far=True) == NEE:
         acute = NEE
     structural = both or _last_polarity(STRUCTURAL, parts, far=True)
+    unsafe = _last_polarity(UNSAFE, [c for c in parts if not PARENT_TALK_UNSAFE.search(c)], far=True)
+    if unsafe is not None:
+        acute = acute if acute is not None else unsafe
+        structural = structural if structural is not None else unsafe
     # How long it has been going on answers "structural?" where the danger is weighed: in this
     # message, as the answer to afweging 2, or told earlier in the same story.
     if structural is None and (acute is not None or asked == "afweging_2"):
@@ -466,6 +508,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
             if structural is not None:
                 break
             structural = _duration(clauses(before), stated_only=True)
+    if structural is None and _duration(parts, stated_only=True) == TWIJFEL:
+        structural = TWIJFEL  # "of het vaker gebeurt weten we niet" answers the weighing on its own
+    if structural is None and acute == NEE and _danger_denied(parts):
+        structural = NEE  # "ik denk niet dat ze gevaar loopt": no danger, now or later
     if acute == NEE:
         facts["s1_acuut"] = NEE
     elif acute == TWIJFEL:
@@ -515,6 +561,14 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_4"] = JA
     if facts.get("afweging_4") in (JA, NEE) and "afweging_3" not in facts:
         facts["afweging_3"] = JA
+    return facts
+
+
+def implied(known: Mapping[str, object], facts: Dict[str, str]) -> Dict[str, str]:
+    """The facts with what they imply beside what the route already knows: help that was
+    evaluated in the meldcode (afweging 5) followed a suspicion, when afweging 1 is still open."""
+    if "afweging_5" in facts and not known.get("afweging_1") and "afweging_1" not in facts:
+        return {**facts, "afweging_1": JA}
     return facts
 
 

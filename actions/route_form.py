@@ -41,7 +41,7 @@ from .meldcode_route import (
     said_after_answer,
     walk,
 )
-from .meldcode_story import RECORDED_TEXT, reaches_weighing, read_story, term_is_over, understood
+from .meldcode_story import RECORDED_TEXT, implied, reaches_weighing, read_story, term_is_over, understood
 from .personal_data import redact
 from .school_profile import SchoolProfile, load_profile_or_none
 
@@ -197,6 +197,9 @@ def fresh_facts(answers: Dict[str, Any], facts: Dict[str, str]) -> Dict[str, str
             if answers.get(key) != value and not (value == RECORDED_TEXT and answers.get(key) not in (None, ""))}
 
 
+# A message this long that states known facts is not a bare answer ("ja, dat staat in het dossier").
+RESTATED_MIN_WORDS = 4
+
 # What is said after an answer that still matters when a story gave several at once (the
 # per-answer notes and step intros would be a wall of text): an outcome, what acute or
 # structural unsafety means, skipping the parent conversation, calling Veilig Thuis in doubt.
@@ -259,8 +262,8 @@ def story_facts(key: str, value: Any, tracker: Tracker,
     if not text or text.startswith("/"):
         return None
     answers = answers_of(tracker)
-    facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
-                                            earlier=earlier_texts(tracker, text), asked=key))
+    facts = fresh_facts(answers, implied(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
+                                                             earlier=earlier_texts(tracker, text), asked=key)))
     if not facts:
         return None
     told = False
@@ -268,6 +271,16 @@ def story_facts(key: str, value: Any, tracker: Tracker,
         facts[key] = text_answer(text, dispatcher)  # the message answers the open question too
         told = key == "s1_signalen"
     return facts, told
+
+
+def restates_known_facts(key: str, text: str, tracker: Tracker) -> bool:
+    """"Ja, het gesprek staat ook in zijn dossier" at "Is er acuut gevaar?": the message only
+    tells again what the route knows, so its "ja" belongs to that, not to the open question."""
+    if len(text.split()) < RESTATED_MIN_WORDS or text.startswith("/"):
+        return False
+    answers = answers_of(tracker)
+    facts = read_story(text, help_given=answers.get("afweging_4") == "ja", asked=key)
+    return bool(facts) and key not in facts
 
 
 async def file_story(tracker: Tracker, dispatcher: CollectingDispatcher, facts: Dict[str, str],
@@ -314,6 +327,9 @@ class ValidateMeldcodeForm(FormValidationAction):
         story = story_facts(key, value, tracker, dispatcher)
         if story is not None:
             return {ANSWER_SLOT: None, **(await file_story(tracker, dispatcher, *story))}
+        if is_closed(key) and restates_known_facts(key, str(value or ""), tracker):
+            dispatcher.utter_message(response="utter_story_known")
+            return {ANSWER_SLOT: None}  # asked again
         term = parse_term(str(value)) if key == "afweging_5" and not term_is_over(str(value)) else None
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if term is not None and answer_from_intent(intent) is None and parse_answer(str(value)) is None:
@@ -528,6 +544,7 @@ class ActionStartRoute(Action):
         for i, text in enumerate(texts):
             facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja",
                                     earlier=[] if "afweging_2" in facts else texts[:i]))
+        facts = implied({}, facts)
         told = False
         described = [t for t in texts if len(t.split()) >= SIGNALS_MIN_WORDS]
         if "s1_signalen" not in facts and described:
@@ -554,8 +571,8 @@ class ActionStartRoute(Action):
             return None
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         answers = answers_of(tracker)
-        facts = fresh_facts(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
-                                                earlier=earlier_texts(tracker, text)))
+        facts = fresh_facts(answers, implied(answers, read_story(text, help_given=answers.get("afweging_4") == "ja",
+                                                                 earlier=earlier_texts(tracker, text))))
         if not any(key.startswith(("afweging_", "s2_", "s3_")) for key in facts):
             return None
         return facts

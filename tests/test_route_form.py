@@ -341,3 +341,27 @@ def test_doubt_said_after_the_outcome_continues_the_same_route():
     # With no route in this conversation, "twijfel" gets the note that no question is open.
     messages, _ = run(ActionAnswerOutsideRoute(), tracker({}, entry=None, intent="doubt", text="twijfel"))
     assert [m.get("response") for m in messages] == ["utter_no_question_pending"]
+
+
+def test_a_known_fact_told_again_at_a_closed_question_does_not_answer_it():
+    # "Is er acuut gevaar?" answered with "ja, ..." about the dossier: the "ja" belongs to the
+    # dossier (already known), so the question is asked again, and nothing is filed as acute.
+    answers = {key: SAVED_MARK for key in ("s1_signalen", "s1_context", "s1_vermoeden", "s1_derden")}
+    result, messages = validate(tracker(answers, text="ja, dat staat allemaal in het dossier"))
+    assert result == {"route_answer": None}
+    assert [m.get("response") for m in messages] == ["utter_story_known"]
+    # A short plain answer still answers it.
+    result, _ = validate(tracker(answers, intent="deny", text="nee hoor"))
+    assert result["route_answers"]["s1_acuut"] == "nee"
+
+
+def test_help_evaluated_in_the_story_implies_the_suspicion_it_followed():
+    # At afweging 1, a story of help that did not work within the term: there was a suspicion.
+    answers = {**STEPS_1_3}
+    text = "de hulp van het wijkteam liep acht weken, bij de evaluatie bleek er niets veranderd"
+    result, _ = validate(tracker(answers, entry="4", text=text))
+    assert result["route_answers"]["afweging_1"] == "ja"
+    assert result["route_answers"]["afweging_5"] == "nee"
+    # A suspicion already answered is never overwritten by the implication.
+    result, _ = validate(tracker({**answers, "afweging_1": "twijfel"}, entry="4", text=text))
+    assert result.get("route_answers", {}).get("afweging_1", "twijfel") == "twijfel"

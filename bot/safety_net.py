@@ -37,6 +37,8 @@ FALLBACK_INTENT = "nlu_fallback"
 # Shorter words are too often another real word one letter away ("stond" / "stoned").
 FUZZY_MIN_LENGTH = 6
 NEAR = 4  # tokens around a combination in which an `unless_near` class suppresses it
+# Flemish, a child's and app spellings of "niet" ("ik wil nie meer leven", "ni naar huis").
+NEGATION_SPELLINGS = {"nie": "niet", "ni": "niet", "nt": "niet", "niett": "niet"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Hit:
 class Detection:
     fired: List[str] = field(default_factory=list)  # names of rules/classes that fired
     kind: Optional[str] = None
+    # The variant words point to when no rule fired (a danger only the classifier found).
+    hinted_kind: Optional[str] = None
     labels: Set[str] = field(default_factory=set)  # every lexicon class seen, fired or not
 
     @property
@@ -91,6 +95,7 @@ class SignalDetector:
             for name, phrases in spec["classes"].items()
         }
         self.rules: List[Dict[str, Any]] = spec["rules"]
+        self.kind_hints: List[Dict[str, Any]] = spec.get("kind_hints", [])
         self.strong: Dict[str, str] = spec["strong"]
         self.kind_priority: List[str] = spec["kind_priority"]
         # Classes no rule uses: they only explain the classifier's alarm (EXPLAINED_BY).
@@ -123,7 +128,7 @@ class SignalDetector:
 
     def _check_spec(self) -> None:
         used = set(self.strong) | self.explain_only
-        for rule in self.rules:
+        for rule in self.rules + self.kind_hints:
             used |= set(rule["all"]) | set(rule.get("unless", [])) | set(rule.get("unless_near", []))
             if rule["kind"] not in self.kind_priority:
                 raise ValueError(f"rule {rule['name']}: unknown kind {rule['kind']}")
@@ -141,6 +146,7 @@ class SignalDetector:
     @lru_cache(maxsize=20000)
     def key_for(self, lower: str, lemma: str) -> str:
         """The lexicon word a token stands for: its form, its lemma, or a near miss."""
+        lower = NEGATION_SPELLINGS.get(lower, lower)
         if lower in self.lexicon:
             return lower
         if lemma in self.lexicon:
@@ -230,6 +236,9 @@ class SignalDetector:
                 kinds.add(rule["kind"])
         if kinds:
             detection.kind = min(kinds, key=self.kind_priority.index)
+        hinted = {rule["kind"] for rule in self.kind_hints if self._rule_fires(rule, by_label)}
+        if hinted:
+            detection.hinted_kind = min(hinted, key=self.kind_priority.index)
         return detection
 
     @staticmethod
@@ -592,7 +601,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         entities.append(
             {
                 ENTITY_ATTRIBUTE_TYPE: KIND_ENTITY,
-                ENTITY_ATTRIBUTE_VALUE: detection.kind or "other",
+                ENTITY_ATTRIBUTE_VALUE: detection.kind or detection.hinted_kind or "other",
                 EXTRACTOR: type(self).__name__,
             }
         )

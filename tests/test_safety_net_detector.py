@@ -58,6 +58,11 @@ def detect(nlp):
         ("de vader riep dat hij ze allemaal mee de dood in neemt", "parent_threat"),
         ("de moeder rook sterk naar alcohol toen ze kwam ophalen", "physical"),
         ("ze pakte een broodje uit de prullenbak en at het op", "neglect"),
+        # Round 8's classes: "niet" as a child or a Fleming writes it; self-harm seen on the arms.
+        ("ik wil nie meer leven juf", "self_harm"),
+        ("ze wil ni meer leven zei ze", "self_harm"),
+        ("zijn armen zaten vol sneetjes, hij zei dat het vanzelf ging", "self_harm"),
+        ("de mentor denkt aan zelfbeschadiging", "self_harm"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -99,6 +104,30 @@ def test_everyday_school_talk_does_not_fire(detect, text):
 )
 def test_misspellings_are_recognised(detect, typo):
     assert detect(typo).is_danger
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # A danger the classifier found gets the variant its words point to (round 8).
+        ("de moeder belde dat ze er vanavond mee stopt en dat het kind beter af is zonder haar", "parent_threat"),
+        ("vader appte: ik rij met de jongens de gracht in", "parent_threat"),
+        ("papa zegt dat hij zichzelf en de kinderen dood maakt", "parent_threat"),
+        ("de peuter was de hele nacht alleen thuis, moeder is niet thuisgekomen", "alone"),
+        ("hij stond al een uur buiten te wachten en we krijgen niemand aan de lijn", "alone"),
+        ("ze stond op de vensterbank en zei dat ze wilde springen", "self_harm"),
+        ("hij bonkt steeds met zijn hoofd tegen de muur", "self_harm"),
+    ],
+)
+def test_words_pick_the_variant_of_a_danger_no_rule_found(detect, text, kind):
+    detection = detect(text)
+    assert (detection.kind or detection.hinted_kind) == kind, (detection.fired, detection.hinted_kind)
+
+
+def test_a_hint_alone_is_no_danger(detect):
+    for text in ["de juf stopt ermee na dit schooljaar, zei moeder", "hij wil van de duikplank springen",
+                 "ze was gisteren alleen thuis met haar grote zus"]:
+        assert not detect(text).is_danger, (text, detect(text).fired)
 
 
 def test_known_dutch_words_are_not_corrected_into_signals():

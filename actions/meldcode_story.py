@@ -98,13 +98,15 @@ ACUTE = re.compile(r"\b(acuut|acute|acuuts|acuut onveilig|acute onveiligheid|((d
 NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of\b|als\b)[\w']+){0,3} "
                         r"(moet|moeten|moest|hoeven|hoeft|gebeuren|ingrijpen|ingegrepen|handelen)\b"
                         r"|\b(direct|meteen|acuut) (zorgen|ingrijpen)\b|\b(hoeft|hoeven) (er )?(vandaag|nu|meteen|direct) (\w+ )?(te )?gebeuren\b"
-                        r"|\b(vandaag|vanavond|vannacht|morgen|straks)( [\w']+){0,4} (iets ergs|ergs|misgaat|mis gaat|bijzonders|nieuws)\b")
+                        r"|\b(vandaag|vanavond|vannacht|morgen|straks)( [\w']+){0,4} (iets ergs|ergs|misgaat|mis gaat|bijzonders|nieuws|"
+                        r"iets gebeurt|iets gebeuren|iets voorvalt)\b")
 # Unsafety in the protocol's own word, without "acuut" or "structureel" ("onveilig vinden we het
 # niet", "we don't think he is unsafe"): a statement about both at once.
 UNSAFE = re.compile(r"\b(onveilig\w*|unsafe)\b")
-# Danger denied without a word for "now" ("ik denk niet dat ze gevaar loopt") denies both too;
+# Danger denied without a word for "now" ("ik denk niet dat ze gevaar loopt", "niks gevaarlijks")
+# denies both too;
 # with one ("gevaar is er nu niet") only acute danger.
-BARE_DANGER = re.compile(r"\b(gevaar|danger)\b")
+BARE_DANGER = re.compile(r"\b(gevaar|gevaarlijk\w*|danger|dangerous)\b")
 NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
                  r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
@@ -124,15 +126,15 @@ RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkel
                     r"(speel\w*|is|zijn|was|begon\w*|bestaat|loopt|gaat) (echt |nog |toen )?(pas |nog maar )?(sinds|na)|er (pas )?sinds|"
                     r"pas (een paar|enkele|twee|drie|\d+) (dagen|weken|maanden)|(nog )?maar kort|nog (vrij |heel |best )?(nieuw|kort)|"
                     r"eenmalig\w*|(de )?eerste keer|nooit eerder|(een|één|1) keer (gebeurd|gebeurt|voorgekomen|voorgevallen)|"
-                    r"one[- ](off|incident|time)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
+                    r"one[- ](off|incident|time)|(nog )?niet (zo |zo heel |heel |erg )?lang( aan de gang| bezig| gaande| zo)?|(iets )?van de laatste (tijd|weken|maanden)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
 NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
 # "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
 DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b"
                     r"|\b(don'?t|do not|doesn'?t|does not|didn'?t|did not) (think|believe|see|feel|find)\b")
-ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|keeps (happening|coming back|going on)|never stops|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|niet (één|een|ne) keer|"
-                            r"niet (iets )?van (de laatste tijd|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
+ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|keeps (happening|coming back|going on)|never stops|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|geen (los )?incident|niet (één|een|ne) keer|"
+                            r"niet (iets )?van (de laatste (tijd|weken|maanden)|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 # What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
@@ -202,7 +204,7 @@ HELP_IMPOSSIBLE = re.compile(
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
-    rf"\b{PARENT}\b.{{0,60}}\b(staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
+    rf"\b{PARENT}\b.{{0,90}}\b(aangenomen|aanneemt|aannemen|staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
     r"wil dat graag|willen dat graag|wou (graag )?(hulp|meewerken|dat)|wouden (graag )?(hulp|meewerken|dat)|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
@@ -264,7 +266,7 @@ DID_NOT_WORK = re.compile(
 )
 STAFF_SUSPECT = re.compile(r"\b(collega|juf|meester|leerkracht|stagiair\w*|conci[eë]rge|gymleraar|gymjuf|"
                            r"directeur|medewerker|invaller|overblijf\w*|tso|bso-medewerker|vrijwilliger)\b")
-HOME = re.compile(rf"\b({PARENT}|thuis|gezin|stiefvader|stiefmoeder|vriend van (de )?moeder|partner)\b")
+HOME = re.compile(rf"\b({PARENT}|(?<!veilig )thuis|gezin|stiefvader|stiefmoeder|vriend van (de )?moeder|partner)\b")
 PARENT_ISSUE = re.compile(
     r"\b(verslaafd|verslaving|drinkt|drank|alcohol|drugs|psychisch\w*|psychiatri\w*|depressie|depressief|"
     r"burn-?out|overspannen|ggz|opgenomen|ruzie tussen (de )?ouders|ruzies thuis|huiselijk geweld|partnergeweld|"
@@ -510,8 +512,8 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
             structural = _duration(clauses(before), stated_only=True)
     if structural is None and _duration(parts, stated_only=True) == TWIJFEL:
         structural = TWIJFEL  # "of het vaker gebeurt weten we niet" answers the weighing on its own
-    if structural is None and acute == NEE and _danger_denied(parts):
-        structural = NEE  # "ik denk niet dat ze gevaar loopt": no danger, now or later
+    if structural is None and acute in (None, NEE) and _danger_denied(parts):
+        acute = structural = NEE  # "ik denk niet dat ze gevaar loopt", "niks gevaarlijks": not now, nor later
     if acute == NEE:
         facts["s1_acuut"] = NEE
     elif acute == TWIJFEL:

@@ -10,6 +10,7 @@ and `action_route_outcome` says what the protocol says.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -199,6 +200,11 @@ def fresh_facts(answers: Dict[str, Any], facts: Dict[str, str]) -> Dict[str, str
 
 # A message this long that states known facts is not a bare answer ("ja, dat staat in het dossier").
 RESTATED_MIN_WORDS = 4
+LEADING_ANSWER = re.compile(r"^(ja|jawel|jazeker|nee|neen|nope|klopt)\b")
+# "Veilig Thuis? Nee, nog niet gebeld.": the writer asks and answers a question of their own.
+SELF_ANSWERED = re.compile(r"^[^?]{2,80}\?\s*(ja|jawel|nee|neen)\b")
+# Facts a story states in passing (a parent named: no staff member suspected), not the point.
+INCIDENTAL_FACTS = {"s1_medewerker", "s1_kindcheck"}
 
 # What is said after an answer that still matters when a story gave several at once (the
 # per-answer notes and step intros would be a wall of text): an outcome, what acute or
@@ -273,14 +279,22 @@ def story_facts(key: str, value: Any, tracker: Tracker,
     return facts, told
 
 
-def restates_known_facts(key: str, text: str, tracker: Tracker) -> bool:
-    """"Ja, het gesprek staat ook in zijn dossier" at "Is er acuut gevaar?": the message only
-    tells again what the route knows, so its "ja" belongs to that, not to the open question."""
-    if len(text.split()) < RESTATED_MIN_WORDS or text.startswith("/"):
-        return False
+def answer_belongs_elsewhere(key: str, text: str, tracker: Tracker) -> Optional[str]:
+    """The response to give when the "ja" or "nee" in a message at a closed question belongs to
+    something else, or None when it answers the question. "Veilig Thuis? Nee, nog niet gebeld"
+    answers the writer's own question; "Ja, het gesprek staat ook in zijn dossier" at "Is er
+    acuut gevaar?" only tells again what the route knows."""
+    lowered = " ".join(text.lower().split())
     answers = answers_of(tracker)
     facts = read_story(text, help_given=answers.get("afweging_4") == "ja", asked=key)
-    return bool(facts) and key not in facts
+    if key in facts:
+        return None
+    if SELF_ANSWERED.match(lowered):
+        return "utter_answer_buttons"
+    if len(lowered.split()) >= RESTATED_MIN_WORDS and LEADING_ANSWER.match(lowered) \
+            and set(facts) - INCIDENTAL_FACTS:
+        return "utter_story_known"
+    return None
 
 
 async def file_story(tracker: Tracker, dispatcher: CollectingDispatcher, facts: Dict[str, str],
@@ -327,9 +341,11 @@ class ValidateMeldcodeForm(FormValidationAction):
         story = story_facts(key, value, tracker, dispatcher)
         if story is not None:
             return {ANSWER_SLOT: None, **(await file_story(tracker, dispatcher, *story))}
-        if is_closed(key) and restates_known_facts(key, str(value or ""), tracker):
-            dispatcher.utter_message(response="utter_story_known")
-            return {ANSWER_SLOT: None}  # asked again
+        if is_closed(key):
+            elsewhere = answer_belongs_elsewhere(key, str(value or ""), tracker)
+            if elsewhere is not None:
+                dispatcher.utter_message(response=elsewhere)
+                return {ANSWER_SLOT: None}  # asked again
         term = parse_term(str(value)) if key == "afweging_5" and not term_is_over(str(value)) else None
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if term is not None and answer_from_intent(intent) is None and parse_answer(str(value)) is None:

@@ -174,6 +174,16 @@ TABLE = [
     ("since the training it is much calmer at home", {"afweging_5": "ja"}, []),
     ("the goals of the help have been met", {"afweging_5": "ja"}, []),
     ("the coaching didn't help, nothing has changed", {"afweging_5": "nee"}, []),
+    # Round 9's classes: "not dangerous" as a denial of both; "not long yet", "of the last weeks"
+    # as not structural; "nothing will happen tonight"; "no incident" as ongoing; help "aangenomen".
+    ("het is niet gevaarlijk thuis, wel rommelig", {"afweging_2": "nee", "s1_acuut": "nee"}, []),
+    ("not dangerous, just chaotic at home", {"afweging_2": "nee"}, []),
+    ("acuut is het niet en het speelt nog niet zo lang", {"afweging_2": "nee"}, []),
+    ("niks acuuts, het lijkt iets van de laatste weken", {"afweging_2": "nee"}, []),
+    ("niet acuut, en dit is niet iets van de laatste weken", {"afweging_2": "ja"}, []),
+    ("ik verwacht niet dat er vanavond iets gebeurt, maar dit is geen incident", {"s1_acuut": "nee", "afweging_2": "ja"}, []),
+    ("moeder heeft het aanbod van de gezinscoach na een week bedenktijd aangenomen", {"afweging_4": "ja"}, []),
+    ("Veilig Thuis hebben we nog niet gebeld", {}, ["s1_medewerker"]),  # the name, not home
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

@@ -350,6 +350,17 @@ def test_a_known_fact_told_again_at_a_closed_question_does_not_answer_it():
     result, messages = validate(tracker(answers, text="ja, dat staat allemaal in het dossier"))
     assert result == {"route_answer": None}
     assert [m.get("response") for m in messages] == ["utter_story_known"]
+    # A message that does not start with an answer word is read as before (asked again with buttons).
+    result, messages = validate(tracker(answers, intent="inform", text="moeder heeft het allemaal in het dossier gezien"))
+    assert "utter_story_known" not in [m.get("response") for m in messages]
+    # The writer's own question answered ("Veilig Thuis? Nee, ..."): not an answer to this one.
+    answers = {**answers, "s1_medewerker": "nee"}  # "thuis" in it would tell that again
+    result, messages = validate(tracker(answers, intent="deny", text="Veilig Thuis? Nee, nog niet gebeld."))
+    assert result == {"route_answer": None}
+    assert [m.get("response") for m in messages] == ["utter_answer_buttons"]
+    # Our own question echoed and answered is an answer.
+    result, _ = validate(tracker(answers, intent="deny", text="Acuut gevaar? Nee, dat niet."))
+    assert result["route_answers"]["s1_acuut"] == "nee"
     # A short plain answer still answers it.
     result, _ = validate(tracker(answers, intent="deny", text="nee hoor"))
     assert result["route_answers"]["s1_acuut"] == "nee"

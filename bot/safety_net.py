@@ -37,6 +37,8 @@ FALLBACK_INTENT = "nlu_fallback"
 # Shorter words are too often another real word one letter away ("stond" / "stoned").
 FUZZY_MIN_LENGTH = 6
 NEAR = 4  # tokens around a combination in which an `unless_near` class suppresses it
+# Kinds whose guidance is the general one: a hint may name the danger more precisely.
+GENERAL_KINDS = frozenset({"physical", "injury", "neglect", "structural"})
 # Flemish, a child's and app spellings of "niet" ("ik wil nie meer leven", "ni naar huis").
 NEGATION_SPELLINGS = {"nie": "niet", "ni": "niet", "nt": "niet", "niett": "niet"}
 
@@ -239,6 +241,8 @@ class SignalDetector:
         hinted = {rule["kind"] for rule in self.kind_hints if self._rule_fires(rule, by_label)}
         if hinted:
             detection.hinted_kind = min(hinted, key=self.kind_priority.index)
+            if detection.kind in GENERAL_KINDS and detection.hinted_kind not in GENERAL_KINDS:
+                detection.kind = detection.hinted_kind  # "a child told": more than "physical"
         return detection
 
     @staticmethod

@@ -63,6 +63,16 @@ def detect(nlp):
         ("ze wil ni meer leven zei ze", "self_harm"),
         ("zijn armen zaten vol sneetjes, hij zei dat het vanzelf ging", "self_harm"),
         ("de mentor denkt aan zelfbeschadiging", "self_harm"),
+        # Round 9's classes: marks in the shape of an object, a beating if the child stops,
+        # self-harm in English, a starved child, a child outside all night, a parent who does
+        # not wake up.
+        ("op zijn rug zit een plek in de vorm van een gesp", "physical"),
+        ("ze slaan hem in elkaar als hij stopt met die klusjes", "physical"),
+        ("she has cuts on her wrists and arms", "self_harm"),
+        ("het kind is graatmager en heeft steeds honger", "neglect"),
+        ("hij pakt elke dag eten uit de tassen van klasgenoten", "neglect"),
+        ("ze zat de hele nacht buiten want niemand deed open", "alone"),
+        ("hij zegt dat mama slaapt en niet wakker wordt", "alone"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -117,6 +127,13 @@ def test_misspellings_are_recognised(detect, typo):
         ("hij stond al een uur buiten te wachten en we krijgen niemand aan de lijn", "alone"),
         ("ze stond op de vensterbank en zei dat ze wilde springen", "self_harm"),
         ("hij bonkt steeds met zijn hoofd tegen de muur", "self_harm"),
+        ("moeder zei dat ze er straks samen niet meer zullen zijn", "parent_threat"),
+        ("een meisje van tien heeft vanavond een afspraak met een man van snapchat", "sexual"),
+        # A child who told, or wrote to the teacher, names the danger more precisely than "physical".
+        ("lieve juf, mijn papa slaat mij als ik huil", "disclosure"),
+        ("het meisje vertelde vanochtend dat haar stiefvader haar slaat met zijn riem", "disclosure"),
+        # A mother's explanation is no child telling.
+        ("brandplekken op beide handpalmen, moeder zegt dat hij aan de kachel zat", "physical"),
     ],
 )
 def test_words_pick_the_variant_of_a_danger_no_rule_found(detect, text, kind):

@@ -13,9 +13,9 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
-# with a margin under what the eight rounds give together after round 8's work (README, "Measured";
-# 3abe3b3): danger 438/451, worry 284/287, after hours 96/96, look-up 251/310, calm 235/246,
-# conversation 195/210. Look-ups stay lowest: rounds 4-8 came in near their first-sight level.
+# with a margin under what the nine rounds give together after round 9's work (README, "Measured"):
+# danger 494/507, worry 320/323, after hours 108/108, look-up 288/352, calm 275/286,
+# conversation 221/240. Look-ups stay lowest: rounds 4-9 came in near their first-sight level.
 FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
           "bad_input": 1.0, "conversation": 0.90}
 

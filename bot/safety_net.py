@@ -40,7 +40,7 @@ NEAR = 4  # tokens around a combination in which an `unless_near` class suppress
 # Kinds whose guidance is the general one: a hint may name the danger more precisely.
 GENERAL_KINDS = frozenset({"physical", "injury", "neglect", "structural"})
 # Flemish, a child's and app spellings of "niet" ("ik wil nie meer leven", "ni naar huis").
-NEGATION_SPELLINGS = {"nie": "niet", "ni": "niet", "nt": "niet", "niett": "niet"}
+NEGATION_SPELLINGS = {"nie": "niet", "ni": "niet", "nt": "niet"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ class Hit:
 class Detection:
     fired: List[str] = field(default_factory=list)  # names of rules/classes that fired
     kind: Optional[str] = None
-    # The variant words point to when no rule fired (a danger only the classifier found).
+    # The variant the kind_hints point to: used when no rule fired (a danger only the classifier
+    # found); a precise one ("a child told") also replaces a general kind a rule gave.
     hinted_kind: Optional[str] = None
     labels: Set[str] = field(default_factory=set)  # every lexicon class seen, fired or not
 

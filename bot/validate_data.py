@@ -14,7 +14,7 @@ EXPLAINED = {
     # Sent by custom actions, and by Rasa's action_default_fallback (utter_default).
     r"The utterance '(utter_contact_unknown|utter_contacts_unavailable|utter_default)' is not used": "used by actions",
     r"The utterance '(utter_professional_decides|utter_answer_buttons|utter_afweging_5_later|"
-    r"utter_answer_in_words|utter_no_route|utter_nothing_to_change|utter_route_hint|utter_no_names_stored|utter_term_noted)' is not used": "used by actions/route_form.py",
+    r"utter_answer_in_words|utter_no_route|utter_nothing_to_change|utter_route_hint|utter_no_names_stored|utter_term_noted|utter_story_known)' is not used": "used by actions/route_form.py",
     r"The utterance '(utter_case_opened|utter_case_not_saved|utter_case_saved_later)' is not used": "used by actions/case_log/dialogue.py",
     r"The utterance '(utter_case_log_unavailable|utter_no_open_cases|utter_case_not_found|"
     r"utter_case_read_only|utter_case_closed_already|utter_case_resumed|utter_which_case|"

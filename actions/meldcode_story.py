@@ -104,8 +104,7 @@ NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of
 # niet", "we don't think he is unsafe"): a statement about both at once.
 UNSAFE = re.compile(r"\b(onveilig\w*|unsafe)\b")
 # Danger denied without a word for "now" ("ik denk niet dat ze gevaar loopt", "niks gevaarlijks")
-# denies both too;
-# with one ("gevaar is er nu niet") only acute danger.
+# denies both too; with one ("gevaar is er nu niet") only acute danger.
 BARE_DANGER = re.compile(r"\b(gevaar|gevaarlijk\w*|danger|dangerous)\b")
 NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
                  r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")

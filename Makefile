@@ -89,6 +89,7 @@ bench: $(MODEL)
 	$(PY) -m bench.caselog_write
 	$(PY) -m bench.telegram_roundtrip
 	$(PY) -m bench.load
+	$(PY) -m bench.long_messages
 
 # NLU quality next to Rasa's default pipeline: held-out set, cross-validation, safety net; then the
 # independent understanding rounds (first-sight figures and today's, per class: bench/understanding.py).

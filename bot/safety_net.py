@@ -355,6 +355,13 @@ stiefvader stiefmoeder stiefouder pleegouder pleegmoeder pleegvader voogd oma op
 oom tante nonkel broer broertje zus zusje zuster gezin familie thuis huis huiselijk thuissituatie
 thuisfront vriend partner vriendin
 """.split())
+# A message in another language (English, mostly) that tells of a parent or home: the question
+# "Gaat dit over de veiligheid van een kind?" with 112 and Veilig Thuis, not only "Ik begrijp
+# alleen Nederlands" (round 10: a child held under water by his father, written in English).
+PARENT_OR_HOME_WORDS_OTHER_LANGUAGE = frozenset("""
+dad daddy father mum mummy mom mommy mother parent parents stepdad stepfather stepmother
+uncle boyfriend home family
+""".split())
 CHILD_SAFETY_CHECK_INTENT = "check_child_safety"
 POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
@@ -445,6 +452,12 @@ def mentions_family(doc: Optional[Doc], text: str) -> bool:
     if doc is not None:
         return any(t.lower_ in FAMILY_WORDS or t.lemma_.lower() in FAMILY_WORDS for t in doc)
     return any(word in FAMILY_WORDS for word in text.lower().split())
+
+
+def tells_of_parent_or_home(doc: Optional[Doc], text: str) -> bool:
+    """A parent, home or family named, in English or in Dutch."""
+    tokens = [t.lower_ for t in doc] if doc is not None else text.lower().split()
+    return any(token in PARENT_OR_HOME_WORDS_OTHER_LANGUAGE or token in FAMILY_WORDS for token in tokens)
 
 
 def training_label(intent: Optional[str]) -> str:
@@ -645,6 +658,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 fired.append("classifier")
                 return POSSIBLE_DANGER_INTENT
             return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+        if predicted == OTHER_LANGUAGE_INTENT and tells_of_parent_or_home(doc, text):
+            return CHILD_SAFETY_CHECK_INTENT
         if predicted in UNPLACED_INTENTS and (
             (judgement is not None and self.classifier.is_concern(judgement))
             or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)

@@ -73,6 +73,19 @@ def detect(nlp):
         ("hij pakt elke dag eten uit de tassen van klasgenoten", "neglect"),
         ("ze zat de hele nacht buiten want niemand deed open", "alone"),
         ("hij zegt dat mama slaapt en niet wakker wordt", "alone"),
+        # Round 10's classes: English (a head under water, marks on the neck, a father who
+        # hits, afraid to go home), a third fracture, photos without a shirt, a home without
+        # the basics, food from a bin with words between, no coat in the frost.
+        ("his mother pushed his head under the water", "physical"),
+        ("there were red marks around her neck this morning", "physical"),
+        ("the boy says his stepdad punched him", "disclosure"),
+        ("she is afraid to go home tonight", "physical"),
+        ("de peuter heeft de vierde breuk in een half jaar", "physical"),
+        ("de trainer vraagt hem om foto's zonder shirt", "sexual"),
+        ("bij het huisbezoek: hij heeft geen bed en de koelkast is leeg", "neglect"),
+        ("ze slapen op een vieze matras tussen de vuilniszakken in de kamer", "neglect"),
+        ("hij at een boterham uit de prullenbak bij de gymzaal", "neglect"),
+        ("het vriest al dagen en ze komt nog steeds zonder jas", "neglect"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -102,6 +115,12 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "de tafels ruiken naar alcohol van de schoonmaak, zei de moeder bij het ophalen",
         "hij gooide zijn broodje in de prullenbak en at een appel",
         "pas op dat je je arm niet breekt op het klimrek",
+        "in groep 6 oefenen we weer breuken: een derde plus een zesde",
+        "het was 30 graden, de kinderen mochten in korte broek en op slippers",
+        "als het vriest mogen de kinderen niet zonder jas naar buiten",
+        "op kamp slapen de kinderen op een matras op de grond in de gymzaal",
+        "my mother loved the school musical, it was a hit",
+        "he kicked the ball over the fence during the football match",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):

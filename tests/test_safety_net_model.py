@@ -83,9 +83,21 @@ def test_forced_intent_carries_a_danger_kind(nlu):
     ("Ik ben net begonnen op deze school, before this I taught in London. Could you explain wat de "
      "meldcode precies van mij vraagt als ik me zorgen maak?", False),
     ("Sorry, I only speak English. Can you help me with a question about a pupil?", True),
-    ("My pupil told me her dad hits her at home, what should I do now?", True),
 ])
 def test_dutch_with_english_in_it_is_read_as_dutch(nlu, text, other):
     parse = nlu(text)
     assert (parse["intent"]["name"] == "other_language") is other, parse["intent"]
     assert not [e for e in parse["entities"] if e["entity"] == "danger_kind"]
+
+
+@pytest.mark.parametrize("text, intent", [
+    # Danger the lexicon knows in English gets the guidance, whatever the language.
+    ("My pupil told me her dad hits her at home, what should I do now?", "acute_danger"),
+    # A parent or home named in English, and nothing the lexicon knows: the question whether
+    # it is about a child's safety (with 112 and Veilig Thuis), not "Ik begrijp alleen Nederlands".
+    ("The father of a boy in my class looked very angry at pick-up today and the boy was quiet all afternoon.",
+     "check_child_safety"),
+])
+def test_english_about_a_parent_or_home_is_not_turned_away(nlu, text, intent):
+    assert nlu(text)["intent"]["name"] == intent
+

@@ -115,7 +115,7 @@ STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|struct
 # ONGOING takes its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is
 # negative in form ("het houdt niet op", "dit is niet iets van de laatste tijd").
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
-                     r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|herhaaldelijk|"
+                     r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|(steeds|vaker|regelmatig|telkens) (gebeurt|voorkomt)|herhaaldelijk|"
                      r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
                      r"vaker (gebeurt|gebeurde|voorkomt|voorkwam)|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
                      r"happens (all the time|often|regularly|more often|again)|for (weeks|months|years)|(has|have) been going on|ongoing)\b")
@@ -125,7 +125,7 @@ RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkel
                     r"(speel\w*|is|zijn|was|begon\w*|bestaat|loopt|gaat) (echt |nog |toen )?(pas |nog maar )?(sinds|na)|er (pas )?sinds|"
                     r"pas (een paar|enkele|twee|drie|\d+) (dagen|weken|maanden)|(nog )?maar kort|nog (vrij |heel |best )?(nieuw|kort)|"
                     r"eenmalig\w*|(de )?eerste keer|nooit eerder|(een|één|1) keer (gebeurd|gebeurt|voorgekomen|voorgevallen)|"
-                    r"one[- ](off|incident|time)|(nog )?niet (zo |zo heel |heel |erg )?lang( aan de gang| bezig| gaande| zo)?|(iets )?van de laatste (tijd|weken|maanden)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
+                    r"one[- ](off|incident|time)|niet (iets )?van (jaren|lange duur)|geen herhaling|niet (meer )?herhaald|(nog )?niet (zo |zo heel |heel |erg )?lang( aan de gang| bezig| gaande| zo)?|(iets )?van de laatste (tijd|weken|maanden)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
 NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
@@ -145,6 +145,10 @@ SUSPICION = re.compile(
     rf"(bang |overtuigd |ervan overtuigd )?dat\b.{{0,60}}\b{ABUSE}\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
     rf"|\b(gevoel|idee|indruk) (\w+ ){{0,2}}dat\b.{{0,60}}\b{ABUSE}"
+    # "we denken dat het thuis niet goed zit": the match ends before "dat", so its "niet" is
+    # not read as a denial.
+    r"|\b(denken|denk|vinden|vind|vrezen|vrees)( \w+){0,3}(?= dat (het |er )?(thuis )?((echt|gewoon|toch) )?"
+    r"(niet goed zit|niet in orde is|niet goed gaat|fout zit|(iets )?mis is|niet pluis is)\b)"
     r"|\b(think|suspect|believe) something (\w+ )?(happened|is going on|is wrong|going on)\b"
     r"|\b(think|believe|suspect) (she|he|they)('s|'re| is| are) being (neglected|abused|mistreated|hurt)\b"
 )
@@ -173,6 +177,8 @@ NO_SUSPICION = re.compile(
     r"|\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
     r"|\b(denken|denk|vinden|vind)( \w+){0,2} niet( meer)? dat (er )?(thuis )?(iets|wat) (\w+ )?(mis|aan de hand|niet klopt|speelt)\b"
     r"|\bno (reason|grounds)( any ?more)? to (think|believe|suspect)\b"
+    r"|\b(denkt|denken|vindt|vinden|gelooft|geloven) niemand( \w+){0,3}( meer| nog)? dat\b"
+    r"|\b(niks|niets|geen \w+) (meer )?(dat|wat|die) (\w+ ){0,3}(op|naar) (\w+ ){0,5}(wijst|wijzen|duidt|duiden)\b"
 )
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
         r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|caw|buurtteam|gebiedsteam|helpen|help|support|"
@@ -509,6 +515,8 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
             if structural is not None:
                 break
             structural = _duration(clauses(before), stated_only=True)
+    if structural is None and suspicion == JA and any(ALWAYS_ONGOING.search(c) for c in parts):
+        structural = JA  # a suspicion, and "geen eenmalige uitschieter": repeated, so structural
     if structural is None and _duration(parts, stated_only=True) == TWIJFEL:
         structural = TWIJFEL  # "of het vaker gebeurt weten we niet" answers the weighing on its own
     if structural is None and acute in (None, NEE) and _danger_denied(parts):

@@ -184,6 +184,20 @@ TABLE = [
     ("ik verwacht niet dat er vanavond iets gebeurt, maar dit is geen incident", {"s1_acuut": "nee", "afweging_2": "ja"}, []),
     ("moeder heeft het aanbod van de gezinscoach na een week bedenktijd aangenomen", {"afweging_4": "ja"}, []),
     ("Veilig Thuis hebben we nog niet gebeld", {}, ["s1_medewerker"]),  # the name, not home
+    # Round 10's classes: "not something of years", "no repetition", "not something that keeps
+    # happening" as not structural; "nobody thinks any more that something is wrong" and
+    # "nothing that points to neglect" as no suspicion.
+    ("geen direct gevaar en ook niet iets van jaren", {"afweging_2": "nee", "s1_acuut": "nee"}, []),
+    ("hij loopt nu geen gevaar en we zien geen herhaling", {"afweging_2": "nee"}, []),
+    ("het is niet acuut en het is niet iets dat steeds gebeurt", {"afweging_2": "nee"}, []),
+    ("eigenlijk denkt niemand van het team nog dat het thuis niet goed zit", {"afweging_1": "nee"}, []),
+    ("we zien niets meer wat op mishandeling of verwaarlozing wijst", {"afweging_1": "nee"}, []),
+    # A suspicion as "het zit thuis niet goed"; with it, "geen eenmalige uitschieter" is the
+    # repetition that makes it structural.
+    ("de ib en ik denken echt dat het thuis niet goed zit", {"afweging_1": "ja"}, []),
+    ("we denken dat het thuis niet in orde is en het is geen eenmalige uitschieter",
+     {"afweging_1": "ja", "afweging_2": "ja"}, []),
+    ("het houdt niet op, hij komt weer zonder eten", {}, ["afweging_2"]),  # signals, no weighing
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

@@ -146,8 +146,15 @@ def test_bad_input_gets_a_dutch_reply_and_nothing_breaks(chat: Chat, kind):
 
 
 def test_english_gets_a_dutch_reply_with_the_emergency_numbers(chat: Chat):
-    text = chat.say("My student told me her father beats her, what should I do?")
+    text = chat.say("Sorry, I don't speak Dutch yet. Where do I find the school's protocol?")
     assert "Nederlands" in text and "112" in text
+
+
+def test_a_danger_report_in_english_gets_the_guidance(chat: Chat):
+    """Staff still learning Dutch write danger in English: the guidance, in Dutch, with 112 and
+    Veilig Thuis (round 10), not only "Ik begrijp alleen Nederlands"."""
+    text = chat.say("My student told me her father beats her, what should I do?")
+    assert "Handel nu" in text and "112" in text and "0800-2000" in text
 
 
 @pytest.fixture(scope="module")

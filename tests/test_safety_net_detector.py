@@ -80,6 +80,7 @@ def detect(nlp):
         ("there were red marks around her neck this morning", "physical"),
         ("the boy says his stepdad punched him", "disclosure"),
         ("she is afraid to go home tonight", "physical"),
+        ("he doesn't want to go home, he says", "physical"),
         ("de peuter heeft de vierde breuk in een half jaar", "physical"),
         ("de trainer vraagt hem om foto's zonder shirt", "sexual"),
         ("bij het huisbezoek: hij heeft geen bed en de koelkast is leeg", "neglect"),
@@ -121,6 +122,7 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "op kamp slapen de kinderen op een matras op de grond in de gymzaal",
         "my mother loved the school musical, it was a hit",
         "he kicked the ball over the fence during the football match",
+        "hij haalde zijn tekening weer uit de prullenbak",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):

@@ -14,7 +14,7 @@ tracker store (endpoints.yml's), by REST and by the web chat; while one is handl
 user asks for the Veilig Thuis number. Both must be answered, and neither may wait for seconds
 (FROZEN: the reported freeze took 26 s). The speed target itself, every worst shape and the
 other user answered within a second, is a benchmark (`make bench`: bench/long_messages.py), as
-every timing here is: on CI's 2-core machine the same message took 0.4 s idle and 1.1-1.3 s
+every speed target is: on CI's 2-core machine the same message took 0.4 s idle and 1.1-1.3 s
 under load. What a test can hold without depending on load is how the checks grow: the tests at
 the end of this file fail a check that takes more than 2.5x the time for twice the text.
 """

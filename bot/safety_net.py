@@ -455,9 +455,9 @@ def mentions_family(doc: Optional[Doc], text: str) -> bool:
 
 
 def tells_of_parent_or_home(doc: Optional[Doc], text: str) -> bool:
-    """A parent, home or family named, in English or in Dutch."""
+    """A parent, home or family named, in Dutch (mentions_family) or in English."""
     tokens = [t.lower_ for t in doc] if doc is not None else text.lower().split()
-    return any(token in PARENT_OR_HOME_WORDS_OTHER_LANGUAGE or token in FAMILY_WORDS for token in tokens)
+    return mentions_family(doc, text) or any(token in PARENT_OR_HOME_WORDS_OTHER_LANGUAGE for token in tokens)
 
 
 def training_label(intent: Optional[str]) -> str:

@@ -9,9 +9,10 @@ message what was read ("Ik begrijp: … Klopt iets niet? Zeg het.").
 
 Only what the text says counts, never a guess: a fact is read from words that state it
 ("besproken met de IB"), with its polarity ("nog niet besproken", "geen vermoeden") and doubt
-("ik twijfel of het acuut is"). Two implications are made, because the story states them:
-a parent conversation that took place could take place (s3_veilig ja, s3_vertrek nee), and
-help that was accepted or evaluated was help that could be offered (afweging 3 ja). With what
+("ik twijfel of het acuut is"). Three implications are made, because the story states them:
+a parent conversation that took place could take place (s3_veilig ja, s3_vertrek nee), help
+that was accepted or evaluated was help that could be offered (afweging 3 ja), and help that
+took place or was evaluated was accepted (afweging 4 ja). With what
 the route already knows, `implied` adds one more: help evaluated after its term (afweging 5)
 followed a suspicion (afweging 1 ja), when afweging 1 is still open.
 
@@ -117,7 +118,7 @@ STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|struct
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|(steeds|vaker|regelmatig|telkens) (gebeurt|voorkomt)|herhaaldelijk|"
                      r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
-                     r"vaker (gebeurt|gebeurde|voorkomt|voorkwam)|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
+                     r"vaker (gebeurt|gebeurd|gebeurde|voorkomt|voorkwam)|(elke|iedere) (dag|week) (weer )?(zo|raak|hetzelfde)|gebeurt (bijna )?(elke|iedere) (dag|week)|dagelijkse kost|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
                      r"happens (all the time|often|regularly|more often|again)|for (weeks|months|years)|(has|have) been going on|ongoing)\b")
 # Only recently or once ("het speelt pas sinds de zomer", "eenmalig", "de eerste keer", "daarvoor
 # was er niks aan de hand"): not structural, where the danger is weighed and nothing ongoing is said.
@@ -128,12 +129,15 @@ RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkel
                     r"one[- ](off|incident|time)|niet (iets )?van (jaren|lange duur)|geen herhaling|niet (meer )?herhaald|(nog )?niet (zo |zo heel |heel |erg )?lang( aan de gang| bezig| gaande| zo)?|(iets )?van de laatste (tijd|weken|maanden)|(it )?(started|began) (after|when|this|last|in)|(only )?(happened|occurred) (only )?once|only once|first time|(daarvoor|voorheen|vroeger|ervoor) (was|waren|liep|ging) (er )?(niks|niets|alles|het))\b")
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
-NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waar|dat|da|die|that)\b")
+NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waarin|waarop|waardoor|waar|dat|da|die|that)\b")
 # "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
 DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b"
                     r"|\b(don'?t|do not|doesn'?t|does not|didn'?t|did not) (think|believe|see|feel|find)\b")
 ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|keeps (happening|coming back|going on)|never stops|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|geen (los )?incident|niet (één|een|ne) keer|"
                             r"niet (iets )?van (de laatste (tijd|weken|maanden)|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
+# "niet zo ernstig dat het meteen naar Veilig Thuis moet", "wel een vermoeden, maar niet ernstig":
+# where the danger is weighed, neither acute nor structural (negative in form; doubt aside).
+NOT_SERIOUS = re.compile(r"\b(niet|geen) (zo |heel |erg |echt |te )?ernstig\w*\b|\bnot (that |so |very )?serious\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 # What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
@@ -187,9 +191,10 @@ HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschapp
 HELP_POSSIBLE = re.compile(
     rf"\b(kunnen|kan|kunnen we|kan de|kunnen de|bieden|bied|regelen|organiseren|inschakelen|ingeschakeld|"
     rf"inzetten|ingezet|doorverwijzen|doorverwezen|verwijzen|aanmelden|aangemeld|opstarten|opgestart|"
-    rf"gestart|start|begint|beschikbaar|mogelijk|toegeleid|toeleiden)\b.{{0,50}}\b{HELP}\b"
+    rf"gestart|start|begint|beschikbaar|mogelijk|toegeleid|toeleiden|kwam|kwamen)\b.{{0,50}}\b{HELP}\b"
     rf"|\b{HELP}\b.{{0,50}}\b(kunnen|kan|bieden|regelen|organiseren|inschakelen|ingeschakeld|inzetten|"
-    r"ingezet|mogelijk|beschikbaar|opstarten|opgestart|gestart|starten|begonnen|loopt|liep|kwam|kreeg)\b"
+    r"ingezet|mogelijk|beschikbaar|opstarten|opgestart|gestart|starten|begonnen|loopt|liep|kwam|kreeg|"
+    r"gedaan|gevoerd|gegeven|gegaan)\b"
     r"|\b(kan|kunnen|wil|willen) (hem|haar|hen|het gezin|de ouders|ze) helpen\b"
     rf"|\b(heeft|hebben|biedt|bieden) (een |ook een |wel een )?{HELP}\b|\baangeboden\b"
 )
@@ -197,27 +202,37 @@ HELP_IMPOSSIBLE = re.compile(
     rf"\b(geen|niet|niks|niets)\b.{{0,30}}\b{HELP}\b.{{0,30}}\b(mogelijk|bieden|organiseren|regelen|beschikbaar|"
     r"bereikbaar|inzetten)\b"
     rf"|\b{HELP}\b.{{0,30}}\b(niet mogelijk|niet bereikbaar|niet beschikbaar|niet te organiseren|onmogelijk)\b"
-    r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(niks|niets|geen hulp|niemand)\b"
+    r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(hier |daar |er )?(niks|niets|geen hulp|niemand)\b"
     r"|(?<!wil )(?<!willen )(?<!wilde )(?<!wilden )(?<!wou )\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
     r"|\bniemand (die|om|inzetten|beschikbaar)\b|\bniemand (anders |hier )?(kan|kunnen)\b|\bnobody (who )?can help\b"
-    r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren)\b"
+    r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren|oplossen)\b"
+    rf"|\b{HELP}( \w+)? lukt (ons |me |mij |hun |hen |het )?niet\b|\bbuiten (hun|onze|zijn|haar|de) (\w+ )?mogelijkheden\b"
     r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten|doen)\b"
     rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
     rf"|\b{HELP}\b.{{0,20}}\b(kan|kunnen) (daar |er |hier )?(niks|niets) (mee|met|voor)\b"
     r"|\bnothing (\w+ ){0,5}(can|could) (offer|do|arrange|set up|provide|organi[sz]e)\b"
     r"|\b(can'?t|cannot|can not) (offer|arrange|provide|find|set up) (any |the )?(help|support)\b"
 )
+# Help that took place ("er kwam een gezinscoach", "vader ging naar therapie", "de smw heeft tien
+# gesprekken gevoerd") was accepted (afweging 4), unless the story says otherwise.
+HELP_TAKEN = re.compile(
+    rf"\b{HELP}\b.{{0,40}}\b(ingezet|opgestart|gestart|begonnen|loopt|liep|gedaan|gevoerd|gegeven|gegaan)\b"
+    rf"|\b(kwam|kwamen) (er )?(een |de |het )?{HELP}\b|\b(ging|gingen) (\w+ )?naar (de |een |het )?{HELP}\b"
+    rf"|\bnaar (de |een |het )?{HELP} (gegaan|geweest)\b"
+)
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
     rf"\b{PARENT}\b.{{0,90}}\b(aangenomen|aanneemt|aannemen|staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
     r"wil dat graag|willen dat graag|wou (graag )?(hulp|meewerken|dat)|wouden (graag )?(hulp|meewerken|dat)|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
-    r"akkoord|stemmen in|stemt in|ingestemd|doen mee|doet mee|werken mee|werkt mee|ja gezegd|positief|"
+    r"akkoord|stemmen in|stemt in|ingestemd|(doen|doet|deed|deden) (\w+ ){0,3}mee|werken mee|werkt mee|ja gezegd|positief|"
+    r"(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
     r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|meewerken|meedoen)|agreed|accepted|"
     r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
-    rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook )?ja\b"
+    rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook |uiteindelijk |toch |wel )*ja\b"
+    r"|\b(zeiden|zei) (uiteindelijk |toch )?(wel )?ja tegen\b|\b(goed |overal |trouw |keurig )*(aan )?(meegedaan|meegewerkt)\b"
 )
 REFUSES = re.compile(
     rf"\b{PARENT}\b.{{0,90}}\b(weiger\w*|geweigerd|willen geen|wil geen|wilden geen|"
@@ -232,11 +247,11 @@ REFUSES = re.compile(
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
     r"|\b(not|isn'?t|aren'?t|wasn'?t|weren'?t) cooperating\b|\b(won'?t|doesn'?t|don'?t|didn'?t|refuses? to) (cooperate|take part|participate|accept)\b"
-    r"|\b(didn'?t|did not|never) show(ed)? up\b"
+    r"|\b(didn'?t|did not|never) show(ed)? up\b|\b(niet|nooit) (\w+ )?(komen |kwamen |komt |kwam )?opdagen\b|\bniet meewerken\b"
 )
 RESULT_CONTEXT = re.compile(
     rf"\b({HELP}|termijn|evaluatie|geëvalueerd|geevalueerd|doelen|afgesproken|afspraken|resultaat|resultaten|"
-    r"inmiddels|sindsdien|(weken|maanden) (zijn )?(om|voorbij|verder|later)|goals|evaluation|since then)\b"
+    r"inmiddels|sindsdien|(weken|maanden|jaar) (zijn |is )?(nu )?(om|voorbij|verstreken|verder|later)|goals|evaluation|since then)\b"
 )
 # Refusing help needs help in the story: a parent who is angry in a conversation ("bemoei je er
 # niet mee") has not yet refused help that was offered (afweging 4).
@@ -246,6 +261,7 @@ WORKED = re.compile(
     r"ging beter|succesvol|afgerond)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
     r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed|top|prima|super)\b|\bhet (goed|beter|prima) gaat\b"
+    r"|\b((is|was|gaat|ging) het|het (is|was|gaat|ging)) (nu |al |inmiddels )?(veel|een stuk|stukken|duidelijk|flink|zoveel) beter\b"
     r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|gelukt|tevreden|(veel |een stuk |duidelijk )?(rustiger|vrolijker|ontspannener))\b"
     r"|\b(weer )?(goed|prima) (functioneert|functioneren)\b|\b(functioneert|functioneren) (weer )?(goed|prima)\b"
     r"|\bnooit meer (te laat|zonder)\b|\b(het )?weer aan(kan|kunnen)\b"
@@ -253,7 +269,7 @@ WORKED = re.compile(
     r"|\b(goals|targets)\b.{0,25}\b(met|reached|achieved)\b"
 )
 # Doubt whether the parents accept the help (afweging 4), not whether help is possible.
-ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
+ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|volhou\w*|vol (te )?houden|doorzet\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
                           r"aanne\w*|aangenomen|aanpakt|ingaan|ingaat|in (gaan|gaat)|ja (\w+ )?(gaat |zal |gaan |zullen )?zeggen|instemmen|instemt|tekenen|tekent)\b")
 DID_NOT_WORK = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
@@ -399,6 +415,15 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     return JA
 
 
+_QUOTED = re.compile(r"(?<![\w'])'[^']{2,}'(?![\w'])|\"[^\"]{2,}\"")
+
+
+def _unquoted(clause: str) -> str:
+    """The clause without the words in quotes: what a child or parent said ("'ik kan niks goed
+    doen'") is not what the writer states about help."""
+    return _QUOTED.sub(" ", clause)
+
+
 def _first(pattern: re.Pattern, clauses_: Iterable[str]) -> Optional[Tuple[str, re.Match]]:
     for clause in clauses_:
         match = pattern.search(clause)
@@ -438,11 +463,13 @@ def _danger_denied(parts: List[str]) -> bool:
 
 
 def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
-               asked: Optional[str] = None) -> Dict[str, str]:
+               asked: Optional[str] = None, imply_acceptance: bool = True) -> Dict[str, str]:
     """Route answers (question key -> ja/nee/twijfel or text) that this text states.
     `help_given`: the route already knows help was accepted, so "het werkt" is about that help.
     `earlier`: the story's earlier messages, oldest first (how long it has been going on may
-    have been told before the danger is weighed). `asked`: the route's open question."""
+    have been told before the danger is weighed). `asked`: the route's open question.
+    `imply_acceptance`: help that took place answers afweging 4 (False where only what the
+    text states counts, as in the safety net's count of a case's steps)."""
     parts = clauses(text)
     facts: Dict[str, str] = {}
     if not parts:
@@ -519,6 +546,9 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         structural = JA  # a suspicion, and "geen eenmalige uitschieter": repeated, so structural
     if structural is None and _duration(parts, stated_only=True) == TWIJFEL:
         structural = TWIJFEL  # "of het vaker gebeurt weten we niet" answers the weighing on its own
+    if structural is None and (acute == NEE or asked == "afweging_2") and any(
+            NOT_SERIOUS.search(c) and not _DOUBT.search(c) for c in parts):
+        structural = NEE
     if structural is None and acute in (None, NEE) and _danger_denied(parts):
         acute = structural = NEE  # "ik denk niet dat ze gevaar loopt", "niks gevaarlijks": not now, nor later
     if acute == NEE:
@@ -537,7 +567,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     # Help (afweging 3), accepted (4), result (5).
     if any(_DOUBT.search(c) and re.search(rf"\b{HELP}\b", c) for c in parts):
         facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
-    elif any(HELP_IMPOSSIBLE.search(c) for c in parts):
+    elif any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
         facts["afweging_3"] = NEE
     elif any(HELP_WAITLIST.search(c) for c in parts):
         facts["afweging_3"] = TWIJFEL
@@ -556,12 +586,16 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_4"] = accepts
     elif accepts == NEE:
         facts["afweging_4"] = NEE
+    elif imply_acceptance and _last_polarity(HELP_TAKEN, parts) == JA:
+        facts["afweging_4"] = JA
 
     # The result of help (afweging 5) only where the story speaks of help given and its term.
     if help_given or any(RESULT_CONTEXT.search(c) for c in parts):
         if any(DID_NOT_WORK.search(c) for c in parts):
             facts["afweging_5"] = NEE
-        elif _last_polarity(WORKED, parts) == JA:
+        # Any statement of it ("sterk verbeterd, vrolijker en niet meer verzuimd": the last
+        # part's "niet" is about the absence, not the result).
+        elif any(_polarity(c, m) == JA for c in parts for m in WORKED.finditer(c)):
             facts["afweging_5"] = JA
 
     # What the story implies: help accepted or evaluated could be offered; help that was

@@ -547,7 +547,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         """The steps and weighings a story of a case in the meldcode names: two or more, or one
         in a long message (a sure FAQ question that names one, "wat als ouders hulp weigeren?",
         stays a question); empty when the text tells no case."""
-        story = read_story(text)
+        story = read_story(text, imply_acceptance=False)
         # "de IB weet het nog niet" or "niet in het zorgteam besproken" is not progress.
         facts = {key for key in PROGRESS_FACTS.intersection(story) if not (key == "s2_ib" and story[key] != "ja")}
         lookup = intent.get(INTENT_NAME_KEY) == "faq" and bool(QUESTION.search(text))

@@ -198,6 +198,27 @@ TABLE = [
     ("we denken dat het thuis niet in orde is en het is geen eenmalige uitschieter",
      {"afweging_1": "ja", "afweging_2": "ja"}, []),
     ("het houdt niet op, hij komt weer zonder eten", {}, ["afweging_2"]),  # signals, no weighing
+    # Round 11's classes: unsafety denied in a "situatie waarin …" clause; "every day" as
+    # ongoing; "not so serious that …" as neither acute nor structural; help the school cannot
+    # arrange in other words; words in quotes are someone else's; help that took place was
+    # accepted; taking part as accepting; not turning up as refusing; a result among other news.
+    ("geen situatie waarin ze thuis voortdurend onveilig is, en acuut ook niet", {"afweging_2": "nee"}, []),
+    ("niet acuut, maar wel iedere dag hetzelfde", {"afweging_2": "ja"}, []),
+    ("acuut niet, en het is ook niet elke dag raak", {"afweging_2": "nee"}, []),
+    ("geen direct gevaar, maar of het vaker gebeurd weet ik niet", {"afweging_2": "twijfel"}, []),
+    ("acuut is het niet en ook niet zo ernstig dat we meteen moeten melden", {"afweging_2": "nee"}, []),
+    ("onze smw kan hier niks mee en hulp organiseren lukt ons niet", {"afweging_3": "nee"}, []),
+    ("de begeleiding die nodig is valt buiten de mogelijkheden van het wijkteam", {"afweging_3": "nee"}, []),
+    ("hij zegt dat hij thuis 'niks goed kan doen'", {}, ["afweging_3"]),
+    ("moeder wil dat allemaal heel graag", {"afweging_4": "ja"}, []),
+    ("beide ouders deden heel goed mee met de oudercursus", {"afweging_4": "ja", "afweging_3": "ja"}, []),
+    ("ze kwamen steeds niet opdagen bij de gezinscoach", {"afweging_4": "nee"}, []),
+    ("er kwam een gezinshulp over de vloer en vader ging naar therapie", {"afweging_3": "ja", "afweging_4": "ja"}, []),
+    ("bij de evaluatie was het veel beter: ze lacht weer en heeft sindsdien niet meer gemist", {"afweging_5": "ja"}, []),
+    ("die drie maanden zijn voorbij en het gaat echt goed met hem", {"afweging_5": "ja"}, []),
+    ("ze zegt dat ze het wil proberen maar ik twijfel of ze het volhoudt", {"afweging_4": "twijfel"}, []),
+    ("de inschrijving via de app ging veel beter dan vorig jaar, al kwamen twee gezinnen niet opdagen",
+     {}, ["afweging_4", "afweging_5"]),  # calm news about the parents' evening
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

@@ -87,6 +87,13 @@ def detect(nlp):
         ("ze slapen op een vieze matras tussen de vuilniszakken in de kamer", "neglect"),
         ("hij at een boterham uit de prullenbak bij de gymzaal", "neglect"),
         ("het vriest al dagen en ze komt nog steeds zonder jas", "neglect"),
+        # Round 11's classes: English injury shapes, a nappy left for days, vital medicine
+        # missing for weeks, treatment no doctor prescribed.
+        ("there are fingertip bruises on his arms and he won't say how", "physical"),
+        ("I saw a round burn on the back of her hand", "physical"),
+        ("de peuter zit al dagen in dezelfde luier", "structural"),
+        ("hij komt al een week zonder insulinepen naar school", "structural"),
+        ("moeder geeft haar pillen die de huisarts nooit heeft voorgeschreven", "physical"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -123,6 +130,9 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "my mother loved the school musical, it was a hit",
         "he kicked the ball over the fence during the football match",
         "hij haalde zijn tekening weer uit de prullenbak",
+        "de luiers voor de kleutergroep liggen al weken in de kast van het speellokaal",
+        "zijn epipen ligt deze week bij de juf in de kast",
+        "de huisarts heeft vorige week een nieuwe puffer voorgeschreven",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):
@@ -153,6 +163,15 @@ def test_misspellings_are_recognised(detect, typo):
         # A child who told, or wrote to the teacher, names the danger more precisely than "physical".
         ("lieve juf, mijn papa slaat mij als ik huil", "disclosure"),
         ("het meisje vertelde vanochtend dat haar stiefvader haar slaat met zijn riem", "disclosure"),
+        # Round 11's classes: a parent's threat, a child not collected or locked out, touching in
+        # plain words, a child about ending their life.
+        ("vader schreeuwde aan het hek dat hij de hele familie kapot maakt", "parent_threat"),
+        ("moeder appte dat ze het niet meer trekt en voorgoed weggaat met de kleintjes", "parent_threat"),
+        ("het is zes uur en de kleuter is nog niet opgehaald", "alone"),
+        ("hij stond om half acht in zijn pyjama bij het hek", "alone"),
+        ("haar oom had zijn hand in haar broek, zag de overblijfmoeder", "sexual"),
+        ("de jongen schreef dat hij niet meer leven wil", "self_harm"),
+        ("op haar onderarmen zaten verse krassen en ze zei dat het niemand iets kan schelen", "self_harm"),
         # A mother's explanation is no child telling.
         ("brandplekken op beide handpalmen, moeder zegt dat hij aan de kachel zat", "physical"),
     ],
@@ -164,7 +183,9 @@ def test_words_pick_the_variant_of_a_danger_no_rule_found(detect, text, kind):
 
 def test_a_hint_alone_is_no_danger(detect):
     for text in ["de juf stopt ermee na dit schooljaar, zei moeder", "hij wil van de duikplank springen",
-                 "ze was gisteren alleen thuis met haar grote zus"]:
+                 "ze was gisteren alleen thuis met haar grote zus", "de kleuters komen vrijdag in pyjama naar school",
+                 "de moeder zei dat ze het niet meer trekt met al die toetsen",
+                 "de bso is in de kerstvakantie dicht"]:
         assert not detect(text).is_danger, (text, detect(text).fired)
 
 

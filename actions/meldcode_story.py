@@ -130,8 +130,10 @@ RECENT = re.compile(r"\b(pas sinds|sinds kort|nog maar (een paar|twee|drie|enkel
 # "er is niks wat nu meteen moet", "geen geweld of iets anders waarvoor nu ingegrepen moet worden",
 # "het is niet iets wat vaker gebeurt": a negated head with a clause after it denies that clause.
 NEGATED_HEAD = re.compile(r"\b(niet|geen|niks|niets|nothing|not|no|isn'?t)\b.*\b(wat|waarvoor|waarbij|waarin|waarop|waardoor|waar|dat|da|die|that)\b")
-# "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat": all of it denied.
+# "ik zou niet zeggen dat ze in gevaar is of dat het al jaren zo gaat", "we zien het niet als een
+# situatie waarin ze onveilig is": all of it denied.
 DENIAL = re.compile(r"\b(niet|geen) (zeggen|denken|vinden|stellen) dat\b|\b(denk|vind) (ik|we|wij) niet dat\b|\bniet dat\b"
+                    r"|\b(zien|zie|ziet|beschouwen|beschouw|ervaren) (\w+ ){0,3}(niet|geen) als\b"
                     r"|\b(don'?t|do not|doesn'?t|does not|didn'?t|did not) (think|believe|see|feel|find)\b")
 ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|nooit)( op)?|keeps (happening|coming back|going on)|never stops|komt (maar |steeds |telkens |weer )*terug|blijft (maar |steeds )*(gebeuren|terugkomen)|geen eenmalig\w*|geen (los )?incident|niet (één|een|ne) keer|"
                             r"niet (iets )?van (de laatste (tijd|weken|maanden)|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
@@ -259,7 +261,8 @@ REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|afspraak|afspraken|meewerken|meedoen|d
 WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
-    r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
+    r"|\b(doel|doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
+    r"|\b(veel |een stuk |stukken )?beter in (zijn|haar|zn|z'n|d'r) vel\b"
     r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed|top|prima|super)\b|\bhet (goed|beter|prima) gaat\b"
     r"|\b((is|was|gaat|ging) het|het (is|was|gaat|ging)) (nu |al |inmiddels )?(veel|een stuk|stukken|duidelijk|flink|zoveel) beter\b"
     r"|\b(verbeterd|vooruitgang|opgeknapt|opgelost|gelukt|tevreden|(veel |een stuk |duidelijk )?(rustiger|vrolijker|ontspannener))\b"

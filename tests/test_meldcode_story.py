@@ -217,6 +217,8 @@ TABLE = [
     ("bij de evaluatie was het veel beter: ze lacht weer en heeft sindsdien niet meer gemist", {"afweging_5": "ja"}, []),
     ("die drie maanden zijn voorbij en het gaat echt goed met hem", {"afweging_5": "ja"}, []),
     ("ze zegt dat ze het wil proberen maar ik twijfel of ze het volhoudt", {"afweging_4": "twijfel"}, []),
+    ("acuut is het niet en we beschouwen het ook niet als een gezin waarin hij onveilig is", {"afweging_2": "nee"}, []),
+    ("na de evaluatie: ze zit een stuk beter in haar vel en het doel is gehaald", {"afweging_5": "ja"}, []),
     ("de inschrijving via de app ging veel beter dan vorig jaar, al kwamen twee gezinnen niet opdagen",
      {}, ["afweging_4", "afweging_5"]),  # calm news about the parents' evening
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.

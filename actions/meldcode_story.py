@@ -220,7 +220,7 @@ HELP_IMPOSSIBLE = re.compile(
 HELP_TAKEN = re.compile(
     rf"\b{HELP}\b.{{0,40}}\b(ingezet|opgestart|gestart|begonnen|loopt|liep|gedaan|gevoerd|gegeven|gegaan)\b"
     rf"|\b(kwam|kwamen) (er )?(een |de |het )?{HELP}\b|\b(ging|gingen) (\w+ )?naar (de |een |het )?{HELP}\b"
-    rf"|\bnaar (de |een |het )?{HELP} (gegaan|geweest)\b"
+    rf"|\bnaar (de |een |het )?{HELP} (gegaan|geweest)\b|\b(eerste )?afspraak (staat|is) (al )?(gepland|gemaakt)\b"
 )
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
@@ -234,6 +234,7 @@ ACCEPTS = re.compile(
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
     rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook |uiteindelijk |toch |wel )*ja\b"
+    r"|\b(gezegd|zeggen|zei|zeiden|aangegeven|gaf aan|gaven aan) dat (ze|hij|zij|beiden) (dit|dat|het) (allebei |ook |graag |echt )*(wil|willen|wilde|wilden)\b"
     r"|\b(zeiden|zei) (uiteindelijk |toch )?(wel )?ja tegen\b|\b(goed |overal |trouw |keurig )*(aan )?(meegedaan|meegewerkt)\b"
 )
 REFUSES = re.compile(

@@ -13,12 +13,12 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
-# with a margin under what the ten rounds give together after round 10's work (README, "Measured"):
-# danger 550/563, worry 355/359, after hours 119/120, look-up 316/394, calm 312/325,
-# conversation 242/270 (rounds 1-9 alone: 221/240, as after round 9's work; round 10: 21/30).
-# Look-ups stay lowest: rounds 4-10 came in near their first-sight level.
-FLOORS = {"danger": 0.95, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
-          "bad_input": 1.0, "conversation": 0.87}
+# with a margin under what the eleven rounds give together after round 11's work (README, "Measured"):
+# danger 607/619, worry 390/395, after hours 131/132, look-up 346/436, calm 351/365,
+# conversation 271/300 (rounds 1-10 alone: 243/270; round 11: 28/30).
+# Look-ups stay lowest: rounds 4-11 came in near their first-sight level.
+FLOORS = {"danger": 0.96, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
+          "bad_input": 1.0, "conversation": 0.88}
 
 
 @pytest.fixture(scope="module")

@@ -228,7 +228,7 @@ ACCEPTS = re.compile(
     r"wil dat graag|willen dat graag|wou (graag )?(hulp|meewerken|dat)|wouden (graag )?(hulp|meewerken|dat)|accepteren|accepteert|accepteerde|accepteerden|aanvaarden|aanvaardt|aanvaard|"
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|(doen|doet|deed|deden) (\w+ ){0,3}mee|werken mee|werkt mee|ja gezegd|positief|"
-    r"(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
+    r"(?<!ik )(?<!we )(?<!wij )(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
     r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|meewerken|meedoen)|agreed|accepted|"
     r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"

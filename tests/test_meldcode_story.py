@@ -220,6 +220,7 @@ TABLE = [
     ("acuut is het niet en we beschouwen het ook niet als een gezin waarin hij onveilig is", {"afweging_2": "nee"}, []),
     ("na de evaluatie: ze zit een stuk beter in haar vel en het doel is gehaald", {"afweging_5": "ja"}, []),
     ("de ouders hebben gezegd dat ze dat graag willen", {"afweging_4": "ja"}, []),
+    ("moeder vertelde over de verhuizing en ik wil heel graag weten wat nu", {}, ["afweging_4"]),
     ("het wijkteam kan ze begeleiden en de eerste afspraak is al gemaakt", {"afweging_3": "ja", "afweging_4": "ja"}, []),
     ("de inschrijving via de app ging veel beter dan vorig jaar, al kwamen twee gezinnen niet opdagen",
      {}, ["afweging_4", "afweging_5"]),  # calm news about the parents' evening

@@ -101,3 +101,11 @@ def test_dutch_with_english_in_it_is_read_as_dutch(nlu, text, other):
 def test_english_about_a_parent_or_home_is_not_turned_away(nlu, text, intent):
     assert nlu(text)["intent"]["name"] == intent
 
+
+def test_a_danger_told_after_the_token_cap_still_gets_the_guidance(nlu):
+    """The intent and answer models read the first 500 tokens (bot/token_cap.py); the safety
+    net reads the whole text."""
+    filler = "De schoolreis gaat naar de dierentuin, we vertrekken om half negen met de bus. " * 50
+    parse = nlu(filler + "Een meisje vertelde me net dat haar vader haar elke avond met de riem slaat.")
+    assert len(parse["text"].split()) > 700
+    assert parse["intent"]["name"] == "acute_danger"

@@ -94,6 +94,14 @@ def detect(nlp):
         ("de peuter zit al dagen in dezelfde luier", "structural"),
         ("hij komt al een week zonder insulinepen naar school", "structural"),
         ("moeder geeft haar pillen die de huisarts nooit heeft voorgeschreven", "physical"),
+        # Round 12's classes: marks on the neck in plain and English words, a child's spelling of
+        # not wanting to live, a house without power and food, a parent who cannot be roused.
+        ("toen hij zijn col uittrok zat zijn nek vol blauwe plekken", "physical"),
+        ("it looked like somebody had held him by the neck", "physical"),
+        ("ik wil niet meer leeven schreef hij in zijn schrift", "self_harm"),
+        ("iedereen is beter af zonder mij, schreef ze op een briefje", "self_harm"),
+        ("bij het huisbezoek was er geen stroom en lag er overal vuilnis", "neglect"),
+        ("vader lag op de bank en was helemaal niet aanspreekbaar toen ik kwam", "alone"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -128,6 +136,9 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "als het vriest mogen de kinderen niet zonder jas naar buiten",
         "op kamp slapen de kinderen op een matras op de grond in de gymzaal",
         "my mother loved the school musical, it was a hit",
+        # Round 12's classes: left out by the group; a school without heating.
+        "hoe zorg ik dat geen kind zich buitengesloten voelt bij het kringgesprek",
+        "de verwarming in het lokaal is kapot, de kinderen houden hun jas aan",
         "he kicked the ball over the fence during the football match",
         "hij haalde zijn tekening weer uit de prullenbak",
         "de luiers voor de kleutergroep liggen al weken in de kast van het speellokaal",

@@ -33,12 +33,12 @@ _NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|nie
                        r"don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|weren'?t)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
 _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|(weet|weten) (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
-                    r"niet zeker|onzeker|geen idee|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
+                    r"niet zeker|onzeker|geen idee|geen (goed |echt )?zicht op|(wat|dat) (ik|we|wij) (echt |nog )?niet (weet|weten)|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
 # Flemish and app spellings of the negation.
-_SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\bgn\b"), "geen"))
+_SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\b(gn|gene|genen)\b"), "geen"))
 # "maar" as "but" ends a clause; as "just" ("het komt maar terug", "nog maar kort") it does not.
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+"
                      r"(?!(terug|weer|door|doorgaan|gebeuren|steeds|even|kort|raak|liefst)\b)|\s+but\s+")
@@ -92,8 +92,10 @@ FAMILY_LEAVES = re.compile(
     r"\b(vertrekt|vertrekken|verhuist|verhuizen|verhuizing|school verlaten|school verlaat|contact verbreken|"
     r"contact verbreekt|van school (af )?halen|naar het buitenland|onderduiken|met de noorderzon)\b"
 )
+# "adviseert dringend een arts", "dringend verzoek": urging, not danger.
 ACUTE = re.compile(r"\b(acuut|acute|acuuts|acuut onveilig|acute onveiligheid|((direct|acuut|echt|groot) )?gevaar|(nu |direct )?in gevaar|"
-                   r"urgent|(immediate )?danger|dringend|noodgeval|spoedgeval|emergency)\b")
+                   r"urgent|(immediate )?danger|(?<!advies )(?<!adviseert )(?<!adviseren )(?<!adviseerde )(?<!raadt )(?<!raden )"
+                   r"(?<!vraagt )(?<!vragen )(?<!vroeg )dringend(?! (advies|verzoek|geadviseerd|aangeraden|gevraagd))|noodgeval|spoedgeval|emergency)\b")
 # "er is niks wat nu meteen moet", "maak me voor vandaag niet direct zorgen": no acute danger in
 # everyday words. Read only as a denial: "we moeten nu eerst …" is no statement of danger.
 NOT_URGENT = re.compile(r"\b(nu|vandaag|meteen|direct|onmiddellijk)( (?!dat\b|of\b|als\b)[\w']+){0,3} "
@@ -117,7 +119,7 @@ STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|struct
 # negative in form ("het houdt niet op", "dit is niet iets van de laatste tijd").
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|(steeds|vaker|regelmatig|telkens) (gebeurt|voorkomt)|herhaaldelijk|"
-                     r"blijft gebeuren|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
+                     r"blijft gebeuren|aanhoudend\w*|(elke|iedere) (dag|week) gebeurt|(steeds|telkens|vaak|vaker) raak|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
                      r"vaker (gebeurt|gebeurd|gebeurde|voorkomt|voorkwam)|(elke|iedere) (dag|week) (weer )?(zo|raak|hetzelfde)|gebeurt (bijna )?(elke|iedere) (dag|week)|dagelijkse kost|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
                      r"happens (all the time|often|regularly|more often|again)|for (weeks|months|years)|(has|have) been going on|ongoing)\b")
 # Only recently or once ("het speelt pas sinds de zomer", "eenmalig", "de eerste keer", "daarvoor
@@ -144,17 +146,18 @@ NOT_SERIOUS = re.compile(r"\b(niet|geen) (zo |heel |erg |echt |te )?ernstig\w*\b
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
 # What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
 ABUSE = (r"(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*|geslagen|slaan|slaat|sloeg|"
-         r"geschopt|schopt|pijn (ge)?(doet|gedaan))")
+         r"geschopt|schopt|pijn (ge)?(doet|gedaan)|(een |de )?(tik|tikken|klap|klappen|billenkoek|pak slaag) (krijgt|krijgen|kreeg|kregen|geeft|geven|gaf))")
 SUSPICION = re.compile(
     r"\b(vermoeden|vermoedens|vermoed|vermoeden we|suspicion|suspect)\b"
-    r"|\b(denken|denk|vinden|vind|zijn|ben|vrezen|vrees) ((echt|wel|nu|allebei|eigenlijk|toch|ook|sterk) ){0,3}"
+    r"|\b(denken|denk|vinden|vind|zijn|ben|vrezen|vrees) ((echt|wel|nu|allebei|eigenlijk|toch|ook|sterk|dus|daarom|nog|steeds) ){0,3}"
     rf"(bang |overtuigd |ervan overtuigd )?dat\b.{{0,60}}\b{ABUSE}\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
     rf"|\b(gevoel|idee|indruk) (\w+ ){{0,2}}dat\b.{{0,60}}\b{ABUSE}"
     # "we denken dat het thuis niet goed zit": the match ends before "dat", so its "niet" is
     # not read as a denial.
-    r"|\b(denken|denk|vinden|vind|vrezen|vrees)( \w+){0,3}(?= dat (het |er )?(thuis )?((echt|gewoon|toch) )?"
-    r"(niet goed zit|niet in orde is|niet goed gaat|fout zit|(iets )?mis is|niet pluis is)\b)"
+    r"|\b(denken|denk|denkt|dachten|dacht|vinden|vind|vindt|vrezen|vrees)( \w+){0,3}(?= dat (het |er )?((bij|voor) (\w+ ){1,2})?(thuis )?((bij|voor) (\w+ ){1,2})?((echt|gewoon|toch|wel|wel degelijk) )?"
+    r"(niet goed (voor (\w+ ){1,2})?(zit|is|was)|niet in orde is|niet goed gaat|niet veilig (is|was)|fout zit|(iets )?(mis|scheef) (is|zit|loopt)|niet pluis is|"
+    r"dreiging (is|was|bestaat|uitgaat))\b)"
     r"|\b(think|suspect|believe) something (\w+ )?(happened|is going on|is wrong|going on)\b"
     r"|\b(think|believe|suspect) (she|he|they)('s|'re| is| are) being (neglected|abused|mistreated|hurt)\b"
 )
@@ -164,8 +167,11 @@ SUSPICION_AGAIN = re.compile(r"\b(bang|vrees|vrezen|denken|denk|verwachten|verwa
                              r"\b(weer|opnieuw|vaker|nog eens)\b[^.]{0,20}\bgebeur\w*")
 # A suspicion said as care the child misses ("we denken dat ze thuis niet de zorg krijgt die ze
 # nodig heeft"): the negation belongs to the care, so it is read without polarity (doubt aside).
-SUSPICION_CARE = re.compile(r"\b(denken|denk|vinden|vind|vermoeden) ((?!niet\b)\w+ ){0,3}dat\b.{0,80}\b(niet de zorg|te weinig (zorg|toezicht|aandacht)|"
-                            r"tekort ?(komt|komen|krijgt)|onvoldoende (zorg|verzorgd))")
+# Also harm it suffers ("het gevoel dat hij er schade van heeft", "naar onze inschatting komt ze tekort").
+SUSPICION_CARE = re.compile(r"(\b(denken|denk|vinden|vind|vermoeden|(?<!niet het )(?<!geen )(gevoel|idee|indruk)) ((?!niet\b)\w+ ){0,3}dat\b|\bnaar (onze|mijn) inschatting\b).{0,80}"
+                            r"\b(niet de zorg|te weinig (zorg|toezicht|aandacht)|tekort ?(komt|komen|krijgt)|(komt|komen) (\w+ ){1,4}tekort|"
+                            r"onvoldoende (zorg|verzorgd)|schade (van )?(heeft|hebben|ondervindt|oploopt)|(er (\w+ )?onder|eronder) (lijdt|lijden)|"
+                            r"(lijdt|lijden) (er )?(\w+ )?onder)")
 NO_SUSPICION_FIRM = re.compile(r"\b(geen|niet|niks|niets) (\w+ )?(vermoeden|zorgen?) (meer)\b|\bgeen (enkel|enkele) (vermoeden|zorg)|\b(vermoeden|zorgen) (is |zijn )?weg")
 # Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
 SUSPICION_DOUBT = re.compile(
@@ -179,13 +185,22 @@ NO_SUSPICION = re.compile(
     r"|\b(van )?(mishandeling|verwaarlozing|kindermishandeling|huiselijk geweld) (is |was )?geen sprake"
     r"|\bvermoeden (is )?(weg|weggenomen|van de baan|vervallen)|\bgeen zorg(en)? meer|"
     r"\bverklaring (gevonden|is duidelijk|klopt)|\bgoede verklaring|\bonterecht|"
-    r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b"
-    r"|\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
+    r"\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
     r"|\b(denken|denk|vinden|vind)( \w+){0,2} niet( meer)? dat (er )?(thuis )?(iets|wat) (\w+ )?(mis|aan de hand|niet klopt|speelt)\b"
     r"|\bno (reason|grounds)( any ?more)? to (think|believe|suspect)\b"
     r"|\b(denkt|denken|vindt|vinden|gelooft|geloven) niemand( \w+){0,3}( meer| nog)? dat\b"
     r"|\b(niks|niets|geen \w+) (meer )?(dat|wat|die) (\w+ ){0,3}(op|naar) (\w+ ){0,5}(wijst|wijzen|duidt|duiden)\b"
 )
+# "geen aanwijzingen meer voor mishandeling"; but no signs of one form ("geen aanwijzing voor
+# lichamelijk geweld", "er wordt niet geslagen en daar is geen aanwijzing voor") leave the rest open.
+NO_SIGNS = re.compile(r"\bgeen (enkele )?(aanwijzing|aanwijzingen|signalen|tekenen|reden)( \w+)? (meer|voor|om)\b")
+ONE_FORM = re.compile(r"\b(lichamelijk\w*|fysiek\w*|seksue\w*|geslagen|slaan|slaat|letsel|plekken|(?<!huiselijk )geweld)\b")
+
+
+def _denies_suspicion(clause: str) -> bool:
+    return bool(NO_SUSPICION.search(clause) or (NO_SIGNS.search(clause) and not ONE_FORM.search(clause)))
+
+
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
         r"hulpverlen\w*|\w*traject|\w*coach\w*|\w*therapie|ggz|jgz|cjg|clb|caw|buurtteam|gebiedsteam|helpen|help|support|"
         r"course|therapy|counsel\w*|"
@@ -207,7 +222,9 @@ HELP_IMPOSSIBLE = re.compile(
     r"|\bkunnen (we |wij )?(zelf )?(eigenlijk )?(hier |daar |er )?(niks|niets|geen hulp|niemand)\b"
     r"|(?<!wil )(?<!willen )(?<!wilde )(?<!wilden )(?<!wou )\bgeen (vervanging|smw|schoolmaatschappelijk werker|hulpverlening|aanbod)\b"
     r"|\bniemand (die|om|inzetten|beschikbaar)\b|\bniemand (anders |hier )?(kan|kunnen)\b|\bnobody (who )?can help\b"
-    r"|\b(kunnen|kan) (we |wij )?(dit |dat |het )?(zelf )?niet (oppakken|bieden|regelen|organiseren|oplossen)\b"
+    r"|\b(kunnen|kan) (we |wij )?(dit |dat |da |het )?(zelf )?(echt )?niet (oppakken|bieden|regelen|organiseren|oplossen)\b"
+    r"|\ber is (verder |ook |gewoon )?niemand anders\b|\b(er is|is er) (gewoon |helaas |echt |verder |ook )?(niks|niets) beschikbaar\b"
+    rf"|\b{HELP}\b.{{0,40}}\bbestaat (\w+ ){{0,4}}niet meer\b"
     rf"|\b{HELP}( \w+)? lukt (ons |me |mij |hun |hen |het )?niet\b|\bbuiten (hun|onze|zijn|haar|de) (\w+ )?mogelijkheden\b"
     r"|\b(niks|niets|geen hulp)( \w+)? (kunnen|kan) (organiseren|bieden|regelen|inzetten|doen)\b"
     rf"|\b{HELP} (hebben (we|wij)|is er) (gewoon |helaas )?niet\b|\b{HELP} (zit|zitten) vol\b"
@@ -222,6 +239,9 @@ HELP_TAKEN = re.compile(
     rf"|\b(kwam|kwamen) (er )?(een |de |het )?{HELP}\b|\b(ging|gingen) (\w+ )?naar (de |een |het )?{HELP}\b"
     rf"|\bnaar (de |een |het )?{HELP} (gegaan|geweest)\b|\b(eerste )?afspraak (staat|is) (al )?(gepland|gemaakt)\b"
 )
+# Doubt whether the school can do it ("ik weet niet of wij dit kunnen opvangen", "ik twijfel of
+# wat we kunnen regelen genoeg is"): doubt about help (afweging 3) without the word "hulp".
+HELP_CAN = re.compile(r"\b(kunnen|kan|kun) (\w+ ){0,5}(opvangen|regelen|organiseren|bieden|oplossen|betekenen)\b")
 HELP_WAITLIST = re.compile(r"\b(wachtlijst|wachttijd|wachtlijsten)\b")
 ACCEPTS = re.compile(
     rf"\b{PARENT}\b.{{0,90}}\b(aangenomen|aanneemt|aannemen|staan open|staat open|stond open|stonden open|aangemeld|(heel |erg )?graag wil(len)?|willen (graag )?(hulp|meewerken|dat)|wil (graag )?(hulp|dat|meewerken)|"
@@ -229,12 +249,14 @@ ACCEPTS = re.compile(
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|(doen|doet|deed|deden) (\w+ ){0,3}mee|werken mee|werkt mee|ja gezegd|positief|"
     r"(?<!ik )(?<!we )(?<!wij )(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
-    r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|meewerken|meedoen)|agreed|accepted|"
+    rf"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){{0,3}}(graag )?({HELP}|meewerken|meedoen)|agreed|accepted|"
     r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
     rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook |uiteindelijk |toch |wel )*ja\b"
     r"|\b(gezegd|zeggen|zei|zeiden|aangegeven|gaf aan|gaven aan) dat (ze|hij|zij|beiden) (dit|dat|het) (allebei |ook |graag |echt )*(wil|willen|wilde|wilden)\b"
+    r"|\b(gezegd|zeggen|zegt|zei|zeiden|aangegeven|gaf aan|gaven aan) dat (ze|hij|ie|zij|beiden) (\w+ ){0,2}hulp (wil|willen|wilde|wilden)\b"
+    r"|\ber (\w+ ){0,2}voor (getekend|ondertekend|tekende|tekenden)\b|\bervoor (getekend|ondertekend)\b"
     r"|\b(zeiden|zei) (uiteindelijk |toch )?(wel )?ja tegen\b|\b(goed |overal |trouw |keurig )*(aan )?(meegedaan|meegewerkt)\b"
 )
 REFUSES = re.compile(
@@ -250,6 +272,8 @@ REFUSES = re.compile(
     r"|\b(wil|willen|wilde|wilden) (echt |helemaal |gewoon )?geen (hulp|bemoeienis|wijkteam|hulpverlening)\b"
     r"|\bhouden (de boot |de hulp |alles )?af\b|\bhoudt (de boot |de hulp |alles )?af\b"
     r"|\b(not|isn'?t|aren'?t|wasn'?t|weren'?t) cooperating\b|\b(won'?t|doesn'?t|don'?t|didn'?t|refuses? to) (cooperate|take part|participate|accept)\b"
+    r"|^(ze|hij|zij) (wil|willen|wilde|wilden) (het |dat )?(gewoon |echt |helemaal )?niet$"
+    rf"|\b{PARENT}\b.{{0,20}}\b(zei|zeiden|zegt|zeggen) (meteen |direct |gewoon |botweg |gelijk )?nee\b"
     r"|\b(didn'?t|did not|never) show(ed)? up\b|\b(niet|nooit) (\w+ )?(komen |kwamen |komt |kwam )?opdagen\b|\bniet meewerken\b"
 )
 RESULT_CONTEXT = re.compile(
@@ -283,7 +307,8 @@ DID_NOT_WORK = re.compile(
     r"|\bniet (gewerkt|geholpen)\b|\b(niks|niets) (is )?beter\b|\beerder erger\b|\b(juist |alleen maar )?(toegenomen|verslechterd|achteruitgegaan)\b"
     r"|\b(net als|net zo \w+ als) (vroeger|eerst|daarvoor|voorheen)\b"
     r"|\b(schiet niet op|niet opschiet|niet op schiet|niet vooruit|geen stap verder|niet nakomt|komt .{0,20} niet na)\b"
-    r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\blevert (dus |eigenlijk )?(niets|niks) op\b"
+    r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\b(levert|leveren|leverde|leverden) (dus |eigenlijk |gewoon |echt |helemaal )?(niets|niks) op\b"
+    r"|\b(precies|nog (steeds|altijd)) (hetzelfde|zoals (het was|vroeger|eerst|daarvoor))\b|\bmisschien (nog |wel )?erger\b"
     r"|\b(niets|niks) opgeleverd\b|\bgeen (effect|verschil)\b"
     r"|\b(didn'?t|did not|hasn'?t|has not|doesn'?t|does not) (help|work|improve)\b|\bnothing (has )?changed\b|\bno (improvement|progress|change)\b"
     r"|\bnog steeds\b|\b(niet|geen|nauwelijks) (beter|verbetering|verandering)\b|\b(verandert|veranderde) (er )?(gewoon |echt |helemaal )?(niks|niets)\b"
@@ -389,6 +414,8 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     if colon:
         word = colon.group(1)
         return JA if word.startswith("ja") else TWIJFEL if word.startswith("twijfel") else NEE
+    if re.match(r"^\s*,?\s*(nee|neen)\b", after):  # "echt gevaar, nee", "direct gevaar nee"
+        return NEE
     # Doubt in the clause; with `far`, only in the part of the sentence that holds the statement
     # ("niks wat direct moet, alleen of het vaker gebeurt weet ik niet": the doubt is about "vaker").
     if _DOUBT.search(_part_around(clause, match) if far else clause) or clause.startswith("twijfel "):
@@ -511,11 +538,11 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
 
     # Suspicion (afweging 1).
     # "no reason any more to think something is going on": the statement is the denial.
-    suspicion = _last_polarity(SUSPICION, [c for c in parts if not NO_SUSPICION.search(c)])
+    suspicion = _last_polarity(SUSPICION, [c for c in parts if not _denies_suspicion(c)])
     if suspicion is None and any((SUSPICION_CARE.search(c) or SUSPICION_AGAIN.search(c)) and not _DOUBT.search(c)
                                  and _last_polarity(SUSPICION_AGAIN, [c]) != NEE for c in parts):
         suspicion = JA
-    if any(NO_SUSPICION.search(c) for c in parts) and suspicion != JA:
+    if any(_denies_suspicion(c) for c in parts) and suspicion != JA:
         suspicion = NEE
     whole = " ".join((text or "").lower().split())
     # Doubt whether anything is going on at all outweighs "no firm suspicion" or "she tells
@@ -569,7 +596,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_2"] = NEE
 
     # Help (afweging 3), accepted (4), result (5).
-    if any(_DOUBT.search(c) and re.search(rf"\b{HELP}\b", c) for c in parts):
+    if any(_DOUBT.search(c) and (re.search(rf"\b{HELP}\b", c) or HELP_CAN.search(c)) for c in parts):
         facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
     elif any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
         facts["afweging_3"] = NEE
@@ -579,7 +606,9 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_3"] = JA
 
     accepts = _last_polarity(ACCEPTS, parts)
-    refuses = any(REFUSES.search(c) for c in parts) and any(REFUSAL_CONTEXT.search(c) for c in parts)
+    # The help refused may have been offered in an earlier message ("we boden de smw aan" / "ze wil niks").
+    refuses = any(REFUSES.search(c) for c in parts) and (asked == "afweging_4" or any(
+        REFUSAL_CONTEXT.search(c) for c in parts + [" ".join(e.lower().split()) for e in earlier]))
     if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(c) for c in parts):
         facts["afweging_4"] = TWIJFEL
         if facts.get("afweging_3") == TWIJFEL:  # the doubt was about accepting, not about help

@@ -224,6 +224,41 @@ TABLE = [
     ("het wijkteam kan ze begeleiden en de eerste afspraak is al gemaakt", {"afweging_3": "ja", "afweging_4": "ja"}, []),
     ("de inschrijving via de app ging veel beter dan vorig jaar, al kwamen twee gezinnen niet opdagen",
      {}, ["afweging_4", "afweging_5"]),  # calm news about the parents' evening
+    # Round 12's classes: a suspicion after "denken/gevoel dat" in other words (filler words,
+    # "een tik", "scheef", "dreiging", "niet veilig", harm the child suffers); no signs of one
+    # form is no denial of all; Flemish "gene"; "gevaar, nee"; "dringend" advice is no danger.
+    ("we denken daarom dat hij thuis met de riem geslagen wordt", {"afweging_1": "ja"}, []),
+    ("ik denk wel dat zij thuis regelmatig een klap krijgt", {"afweging_1": "ja"}, []),
+    ("we dachten echt dat het voor hem thuis niet goed was", {"afweging_1": "ja"}, []),
+    ("de ib denkt dat er thuis iets scheef loopt tussen vader en de kinderen", {"afweging_1": "ja"}, []),
+    ("ik vind dat er thuis wel degelijk dreiging is voor de jongste", {"afweging_1": "ja"}, []),
+    ("we denken dat het bij hen thuis niet veilig is", {"afweging_1": "ja"}, []),
+    ("ik heb sterk de indruk dat de jongen schade oploopt door alle spanning", {"afweging_1": "ja"}, []),
+    ("mijn gevoel is dat hij er erg onder lijdt", {"afweging_1": "ja"}, []),
+    ("naar mijn inschatting komen de kinderen daar emotioneel tekort", {"afweging_1": "ja"}, []),
+    ("ik heb niet het idee dat ze eronder lijdt", {}, ["afweging_1"]),
+    ("slaan doet vader niet, daar zien we ook geen aanwijzingen voor", {}, ["afweging_1"]),
+    ("geen aanwijzingen voor fysiek geweld, wel veel spanning thuis", {}, ["afweging_1"]),
+    ("ik heb gene zorgen meer over dat gezin", {"afweging_1": "nee"}, []),
+    ("acuut gevaar, nee, dat zie ik niet", {"s1_acuut": "nee"}, []),
+    ("directe dreiging of gevaar nee, en het is ook niet telkens raak", {"afweging_2": "nee"}, []),
+    ("de schoolarts vraagt dringend om een afspraak bij de kinderarts", {}, ["afweging_2", "s1_acuut"]),
+    # Ongoing as "aanhoudend"; doubt about how often as "daar heb ik geen zicht op".
+    ("geen acuut gevaar, maar het is wel een aanhoudende situatie", {"afweging_2": "ja"}, []),
+    ("niet acuut en niet als aanhoudend ingeschat", {"afweging_2": "nee"}, []),
+    ("of het iedere week gebeurt, daar hebben we geen zicht op", {"afweging_2": "twijfel"}, []),
+    # Doubt whether the school can do it; help that is not there; accepting and refusing in
+    # other words (refusal of help offered in an earlier message); help that changed nothing.
+    ("ik weet echt niet of wij dat als school kunnen opvangen", {"afweging_3": "twijfel"}, []),
+    ("we twijfelen of wat de smw kan bieden wel genoeg is", {"afweging_3": "twijfel"}, []),
+    ("dat kunnen we zelf echt niet oplossen, en er is ook niemand anders", {"afweging_3": "nee"}, []),
+    ("in deze regio is er helaas niks beschikbaar", {"afweging_3": "nee"}, []),
+    ("moeder wil zelf graag naar een oudertraining", {"afweging_4": "ja"}, []),
+    ("ze hebben er samen voor getekend bij het wijkteam", {"afweging_4": "ja"}, []),
+    ("hij gaf aan dat hij best hulp wilde", {"afweging_4": "ja"}, []),
+    ("de bso-juf heeft een mooie tekening gemaakt", {}, ["afweging_4"]),
+    ("de opvoedcoach komt al weken, maar het is thuis precies zoals het was", {"afweging_5": "nee"}, []),
+    ("de gesprekken met de smw leveren echt niks op", {"afweging_5": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -287,3 +322,10 @@ def test_how_long_it_goes_on_may_be_told_before_the_danger_is_weighed():
     # Asked afweging 2, a duration alone answers it.
     assert read_story("het speelt pas sinds de kerstvakantie", asked="afweging_2")["afweging_2"] == "nee"
     assert "afweging_2" not in read_story("het speelt pas sinds de kerstvakantie")
+
+
+def test_help_refused_after_it_was_offered_in_an_earlier_message():
+    offered = ["we boden de ouders gesprekken met de smw aan"]
+    assert read_story("ze willen niet. moeder zei meteen nee", earlier=offered)["afweging_4"] == "nee"
+    assert read_story("hij wil niks, hij weigert alles", earlier=offered)["afweging_4"] == "nee"
+    assert "afweging_4" not in read_story("hij wil niks, hij weigert alles")  # no help in the story

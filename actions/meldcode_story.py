@@ -33,7 +33,7 @@ _NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|nie
                        r"don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|weren'?t)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
 _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|(weet|weten) (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
-                    r"niet zeker|onzeker|geen idee|geen (goed |echt )?zicht op|(wat|dat) (ik|we|wij) (echt |nog )?niet (weet|weten)|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
+                    r"niet zeker|onzeker|geen idee|daar (heb|hebben) (ik|we|wij) (\w+ )?geen (goed |echt )?zicht op|(wat|dat) (ik|we|wij) (echt |nog )?niet (weet|weten)|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")

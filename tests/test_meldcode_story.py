@@ -247,6 +247,7 @@ TABLE = [
     ("geen acuut gevaar, maar het is wel een aanhoudende situatie", {"afweging_2": "ja"}, []),
     ("niet acuut en niet als aanhoudend ingeschat", {"afweging_2": "nee"}, []),
     ("of het iedere week gebeurt, daar hebben we geen zicht op", {"afweging_2": "twijfel"}, []),
+    ("we krijgen als school geen zicht op hoe het thuis loopt en zelf kunnen we niks regelen", {"afweging_3": "nee"}, []),
     # Doubt whether the school can do it; help that is not there; accepting and refusing in
     # other words (refusal of help offered in an earlier message); help that changed nothing.
     ("ik weet echt niet of wij dat als school kunnen opvangen", {"afweging_3": "twijfel"}, []),

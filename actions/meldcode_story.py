@@ -249,7 +249,7 @@ ACCEPTS = re.compile(
     r"aanvaardde|aanvaardden|geaccepteerd|gaan akkoord|gaat akkoord|ging akkoord|gingen akkoord|stemde in|stemden in|"
     r"akkoord|stemmen in|stemt in|ingestemd|(doen|doet|deed|deden) (\w+ ){0,3}mee|werken mee|werkt mee|ja gezegd|positief|"
     r"(?<!ik )(?<!we )(?<!wij )(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
-    rf"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){{0,3}}(graag )?({HELP}|meewerken|meedoen)|agreed|accepted|"
+    r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|\w*cursus|\w*training|\w*traject|\w*coach\w*|\w*therapie|meewerken|meedoen)|agreed|accepted|"
     r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"

@@ -258,6 +258,7 @@ TABLE = [
     ("ze hebben er samen voor getekend bij het wijkteam", {"afweging_4": "ja"}, []),
     ("hij gaf aan dat hij best hulp wilde", {"afweging_4": "ja"}, []),
     ("de bso-juf heeft een mooie tekening gemaakt", {}, ["afweging_4"]),
+    ("voor de sportdag zoeken we ouders die willen helpen bij de spelletjes", {}, ["afweging_4"]),
     ("de opvoedcoach komt al weken, maar het is thuis precies zoals het was", {"afweging_5": "nee"}, []),
     ("de gesprekken met de smw leveren echt niks op", {"afweging_5": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.

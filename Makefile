@@ -12,7 +12,7 @@ TRAIN_DATA := data/nlu data/stories data/meldcode/faq
 RESULTS   := .build/results
 # Everything that changes what the model learns or how NLU runs.
 TRAIN_INPUTS := config.yml domain.yml $(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null) \
-                $(wildcard bot/safety_net*.py bot/safety_net*.yml)
+                $(wildcard bot/safety_net*.py bot/safety_net*.yml bot/sentence_focus.py)
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves this machine: no usage telemetry.
@@ -50,12 +50,13 @@ $(SPACY_DIR)/meta.json: $(STAMP) bot/build_spacy.py
 spacy: $(SPACY_DIR)/meta.json
 
 # Rasa's cache fingerprints the spaCy model by its name, so a rebuilt pipeline forces a full retrain;
-# and a component by its config, not its code, so a changed safety net (its trained classifier) does too.
+# and a component by its config, not its code, so a changed safety net (its trained classifier) or
+# the answer model's focused featurizer (bot/sentence_focus.py) does too.
 $(MODEL): $(SPACY_DIR)/meta.json $(TRAIN_INPUTS)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(RASA) train --data $(TRAIN_DATA) --out models --fixed-model-name meldwijzer \
-	  $(if $(filter $(SPACY_DIR)/meta.json $(wildcard bot/safety_net*.py bot/safety_net*.yml),$?),--force) && \
+	  $(if $(filter $(SPACY_DIR)/meta.json $(wildcard bot/safety_net*.py bot/safety_net*.yml bot/sentence_focus.py),$?),--force) && \
 	echo "Training took $$(( $$(date +%s) - start )) s" | tee .build/train_time.txt
 
 train: $(MODEL)

@@ -319,7 +319,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
 from rasa.engine.storage.storage import ModelStorage  # noqa: E402
 from rasa.nlu.classifiers.classifier import IntentClassifier  # noqa: E402
-from rasa.nlu.constants import SPACY_DOCS  # noqa: E402
+from rasa.nlu.constants import (  # noqa: E402
+    RESPONSE_SELECTOR_DEFAULT_INTENT,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    SPACY_DOCS,
+)
 from rasa.nlu.utils.spacy_utils import SpacyNLP  # noqa: E402
 from rasa.shared.nlu.constants import (  # noqa: E402
     ENTITIES,
@@ -339,6 +343,7 @@ import joblib  # noqa: E402
 
 from actions.meldcode_story import read_story  # noqa: E402
 from bot.safety_net_classifier import ConcernClassifier, Judgement  # noqa: E402
+from bot.sentence_focus import buried_question  # noqa: E402
 
 # This module is loaded with every model, so the Rasa server always has the faster check.
 action_validation.install()
@@ -363,6 +368,11 @@ dad daddy father mum mummy mom mommy mother parent parents stepdad stepfather st
 uncle boyfriend home family
 """.split())
 CHILD_SAFETY_CHECK_INTENT = "check_child_safety"
+FAQ_INTENT = "faq"
+# A question of the meldcode in one sentence of a long message the intent model took for a school
+# matter is a look-up when the answer model, which reads that sentence (bot/sentence_focus.py),
+# is this sure of its answer.
+BURIED_QUESTION_ANSWER = 0.5
 POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
 # What the classifier may take over: messages DIET could not place, or placed as off-topic.
@@ -578,7 +588,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         judgement = (self.classifier.judge(text) if self.classifier is not None and text.strip()
                      and reads_as_dutch(doc, self.detector.known_words) else None)
         fired = list(detection.fired)
-        forced = self._decide(doc, text, intent, detection, judgement, fired) or relabelled
+        forced = self._decide(doc, text, intent, detection, judgement, fired,
+                              answer_confidence=self._answer_confidence(message)) or relabelled
         if judgement is not None:
             # What the classifier thought, for every message (actions/lookups.py offers the
             # route after a FAQ answer to a message that describes a worry).
@@ -625,8 +636,14 @@ class SafetyNet(GraphComponent, IntentClassifier):
         )
         message.set(ENTITIES, entities, add_to_output=True)
 
+    @staticmethod
+    def _answer_confidence(message: Message) -> float:
+        """How sure the answer model (ResponseSelector, before this component) is of its answer."""
+        selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(RESPONSE_SELECTOR_DEFAULT_INTENT) or {}
+        return float((selected.get("response") or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
     def _decide(self, doc: Optional[Doc], text: str, intent: Dict[str, Any], detection: Detection,
-                judgement: Optional[Judgement], fired: List[str]) -> Optional[str]:
+                judgement: Optional[Judgement], fired: List[str], answer_confidence: float = 0.0) -> Optional[str]:
         """The intent the safety net puts in place of the intent model's, or None to keep it.
         In order: the lexicon; a story of a case (the route); the classifier's danger; a message
         about a child or home that nothing placed; then the intent model's own acute_danger,
@@ -658,6 +675,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 fired.append("classifier")
                 return POSSIBLE_DANGER_INTENT
             return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+        if predicted in UNPLACED_INTENTS and doc is not None and buried_question(doc) \
+                and answer_confidence >= BURIED_QUESTION_ANSWER:
+            return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip
         if predicted == OTHER_LANGUAGE_INTENT and tells_of_parent_or_home(doc, text):
             return CHILD_SAFETY_CHECK_INTENT
         if predicted in UNPLACED_INTENTS and (

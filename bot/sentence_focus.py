@@ -15,7 +15,9 @@ reader read the whole text, so a danger anywhere in a message is judged as befor
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Iterable, List, Text
+
+from spacy.tokens import Doc
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
@@ -38,9 +40,13 @@ MELDCODE_WORD = re.compile(
     r"wijkagent|politie|jeugdzorg|aangifte|vertrouwenspersoon|gedragsdeskundige|diagnose)"
 )
 
+# The defaults of the featurizer (config.yml does not change them).
+MIN_SENTENCES = 4
+MIN_TOKENS = 60
 
-def names_meldcode(tokens: List[Token]) -> bool:
-    return any(MELDCODE_WORD.fullmatch(t.text.lower()) for t in tokens)
+
+def names_meldcode(words: Iterable[str]) -> bool:
+    return any(MELDCODE_WORD.fullmatch(word.lower()) for word in words)
 
 
 def focus(tokens: List[Token], sentence_starts: List[int], min_sentences: int, min_tokens: int) -> List[Token]:
@@ -55,10 +61,20 @@ def focus(tokens: List[Token], sentence_starts: List[int], min_sentences: int, m
             index += 1
         sentences[index].append(token)
     sentences = [s for s in sentences if s]
-    kept = [s for s in sentences if names_meldcode(s)]
+    kept = [s for s in sentences if names_meldcode(t.text for t in s)]
     if not kept or len(kept) == len(sentences):
         return tokens
     return [token for sentence in kept for token in sentence]
+
+
+def buried_question(doc: Doc, min_sentences: int = MIN_SENTENCES, min_tokens: int = MIN_TOKENS) -> bool:
+    """Whether a long message about something else asks a question of the meldcode in one of its
+    sentences: the sentences the answer model reads are some, not all, and one is a question."""
+    sentences = list(doc.sents)
+    if len(doc) < min_tokens or len(sentences) < min_sentences:
+        return False
+    kept = [s for s in sentences if names_meldcode(t.text for t in s)]
+    return 0 < len(kept) < len(sentences) and any("?" in s.text for s in kept)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -67,7 +83,8 @@ class FocusedCountVectorsFeaturizer(CountVectorsFeaturizer):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**CountVectorsFeaturizer.get_default_config(), "min_sentences": 4, "min_tokens": 60}
+        return {**CountVectorsFeaturizer.get_default_config(), "min_sentences": MIN_SENTENCES,
+                "min_tokens": MIN_TOKENS}
 
     def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
         tokens = message.get(TOKENS_NAMES[attribute])

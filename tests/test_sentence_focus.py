@@ -6,7 +6,11 @@ from typing import Dict, List, Tuple
 
 from rasa.nlu.tokenizers.tokenizer import Token
 
-from bot.sentence_focus import focus
+import pytest
+import spacy
+
+from bot.sentence_focus import buried_question, focus
+from conftest import ROOT
 
 
 def _tokens(sentences: List[str]) -> Tuple[List[Token], List[int]]:
@@ -45,6 +49,18 @@ def test_short_messages_and_messages_all_of_one_kind_are_read_whole():
     assert focus(worry, starts, 4, 10) == worry
 
 
+def test_a_question_of_the_meldcode_in_a_long_message_is_found_with_spacy_sentences():
+    nlp = spacy.load(ROOT / ".build" / "spacy_nl")
+    trip = ("De bus voor het schoolreisje vertrekt om half negen vanaf het plein. Neem allemaal een "
+            "lunchpakket en een regenjas mee, want het wordt een natte dag volgens het weerbericht. "
+            "De ouders die rijden krijgen morgen een briefje met de route en de parkeerplaats. ")
+    assert buried_question(nlp(trip + "Mag ik eigenlijk Veilig Thuis anoniem om advies vragen? "
+                                      "Laat even weten wie de EHBO-doos meeneemt."))
+    assert not buried_question(nlp(trip + "Wie neemt de EHBO-doos mee? Graag voor vrijdag."))
+    assert not buried_question(nlp(trip + "Ik heb de IB'er al gesproken. Graag voor vrijdag."))
+    assert not buried_question(nlp("Mag ik Veilig Thuis anoniem om advies vragen? De bus is om negen uur."))
+
+
 BURIED = (
     "Hoi allemaal, de sportdag is dit jaar op het grasveld achter de sporthal. We beginnen om half "
     "negen met een warming-up en daarna rouleren de groepen langs twaalf onderdelen. Elke groep "
@@ -64,3 +80,24 @@ def test_a_question_buried_in_a_long_message_gets_its_answer(nlu):
     parse = nlu(BURIED)
     assert parse["intent"]["name"] == "faq"
     assert _answer(parse) == "faq/anoniem_advies"
+
+
+# A message the intent model reads whole as a school matter: the safety net makes the question in it
+# a look-up, because the answer model reads that sentence and is sure of its answer.
+AGENDA = (
+    "Agenda voor de teamvergadering van dinsdag: eerst de evaluatie van de rapportavonden, daarna "
+    "het nieuwe rooster voor het buitenspelen en de verdeling van de pleinwachten. De conciërge vraagt "
+    "of iedereen zijn lokaal opgeruimd achterlaat voor de schoonmakers. De kopieermachine is weer "
+    "gerepareerd, de code blijft hetzelfde. Onder de rondvraag wil ik iets kwijt: {} Verder nog de "
+    "kerstlunch: lijsten hangen in de personeelskamer."
+)
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("wie is bij ons op school eigenlijk de aandachtsfunctionaris voor de meldcode?", "faq/aandachtsfunctionaris"),
+    ("mag je Veilig Thuis ook bellen zonder de naam van het kind te noemen?", "faq/anoniem_advies"),
+])
+def test_a_question_in_a_meeting_agenda_gets_its_answer_not_the_school_matter_reply(nlu, question, answer):
+    parse = nlu(AGENDA.format(question))
+    assert parse["intent"]["name"] == "faq", parse["intent"]
+    assert _answer(parse) == answer

@@ -203,6 +203,11 @@ RESTATED_MIN_WORDS = 4
 LEADING_ANSWER = re.compile(r"^(ja|jawel|jazeker|nee|neen|nope|klopt)\b")
 # "Veilig Thuis? Nee, nog niet gebeld.": the writer asks and answers a question of their own.
 SELF_ANSWERED = re.compile(r"^[^?]{2,80}\?\s*(ja|jawel|nee|neen)\b")
+# "vt niet gebeld, wist niet dat dat mocht": what the writer did or did not do with Veilig Thuis
+# answers their own question, not one of the route's (except whether to ask it for advice).
+VT_CONTACT = re.compile(r"\b(vt|veilig ?thuis)\b.{0,40}\b(gebeld|bellen|belde|gevraagd|contact|gemeld|ingeschakeld)\b"
+                        r"|\b(gebeld|contact gehad|advies gevraagd)\b.{0,20}\b(vt|veilig ?thuis)\b")
+VT_QUESTIONS = {"s2_advies"}
 # Facts a story states in passing (a parent named: no staff member suspected), not the point.
 INCIDENTAL_FACTS = {"s1_medewerker", "s1_kindcheck"}
 
@@ -283,13 +288,15 @@ def answer_belongs_elsewhere(key: str, text: str, tracker: Tracker) -> Optional[
     """The response to give when the "ja" or "nee" in a message at a closed question belongs to
     something else, or None when it answers the question. "Veilig Thuis? Nee, nog niet gebeld"
     answers the writer's own question; "Ja, het gesprek staat ook in zijn dossier" at "Is er
-    acuut gevaar?" only tells again what the route knows."""
+    acuut gevaar?" only tells again what the route knows; "vt niet gebeld, wist niet dat dat
+    mocht" at "Kan de school hulp bieden?" tells what the writer did, not whether help is possible."""
     lowered = " ".join(text.lower().split())
     answers = answers_of(tracker)
     facts = read_story(text, help_given=answers.get("afweging_4") == "ja", asked=key)
     if key in facts:
         return None
-    if SELF_ANSWERED.match(lowered):
+    if SELF_ANSWERED.match(lowered) or (key not in VT_QUESTIONS and len(lowered.split()) >= RESTATED_MIN_WORDS
+                                        and VT_CONTACT.search(lowered)):
         return "utter_answer_buttons"
     if len(lowered.split()) >= RESTATED_MIN_WORDS and LEADING_ANSWER.match(lowered) \
             and set(facts) - INCIDENTAL_FACTS:

@@ -364,6 +364,13 @@ def test_a_known_fact_told_again_at_a_closed_question_does_not_answer_it():
     # A short plain answer still answers it.
     result, _ = validate(tracker(answers, intent="deny", text="nee hoor"))
     assert result["route_answers"]["s1_acuut"] == "nee"
+    # At "Kan de school hulp bieden?", what the writer did with Veilig Thuis, read as "nee" by the
+    # intent model: not an answer to the question about help.
+    weighing = {**STEPS_1_3, **afw("ja", "nee")}
+    result, messages = validate(tracker(weighing, entry="4", intent="deny",
+                                        text="vt heb ik niet gebeld, wist niet dat dat al mocht"))
+    assert result == {"route_answer": None}
+    assert [m.get("response") for m in messages] == ["utter_answer_buttons"]
 
 
 def test_help_evaluated_in_the_story_implies_the_suspicion_it_followed():

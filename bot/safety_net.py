@@ -369,10 +369,22 @@ uncle boyfriend home family
 """.split())
 CHILD_SAFETY_CHECK_INTENT = "check_child_safety"
 FAQ_INTENT = "faq"
+GREET_INTENT = "greet"
+# "Hallo, ik ben de nieuwe IB'er van de Regenboog.": a greeting with who the writer is, no question.
+INTRODUCTION = re.compile(
+    r"^\W*(hallo|hoi|hey|hai|hee|goedemorgen|goedemiddag|goedenavond|dag|beste|hello|hi)\b[^.?]{0,40}?\bik ben "
+    r"(de |een |hier |dus )?(nieuwe |vaste |invallende )?(juf|meester|leerkracht|lkr|ib|ib'?er|ib-er|intern begeleider|"
+    r"zorgco[öo]rdinator|zorgleerkracht|directeur|directrice|adjunct|smw|smw'?er|\w*maatschappelijk werker|"
+    r"gymdocent|gymleraar|vakleerkracht|stagiair\w*|invaller|conci[ëe]rge|overblijf\w*|teamleider|"
+    r"bouwco[öo]rdinator|ambulant begeleider|aandachtsfunctionaris)\b", re.IGNORECASE)
+INTRODUCTION_MAX_WORDS = 40
 # A question of the meldcode in one sentence of a long message the intent model took for a school
 # matter is a look-up when the answer model, which reads that sentence (bot/sentence_focus.py),
 # is this sure of its answer.
 BURIED_QUESTION_ANSWER = 0.5
+# A question told with a worry ("… hoe bouw ik dat gesprek op?") is a look-up when the answer model
+# is this sure of its answer.
+SURE_ANSWER = 0.85
 POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
 # What the classifier may take over: messages DIET could not place, or placed as off-topic.
@@ -590,11 +602,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         fired = list(detection.fired)
         forced = self._decide(doc, text, intent, detection, judgement, fired,
                               answer_confidence=self._answer_confidence(message)) or relabelled
+        # A worry asked as a question gets the answer and then the offer of the route (actions/lookups.py).
+        concern = (judgement is not None and self.classifier.is_concern(judgement)) \
+            or (forced == FAQ_INTENT and predicted == WORRY_INTENT)
         if judgement is not None:
             # What the classifier thought, for every message (actions/lookups.py offers the
             # route after a FAQ answer to a message that describes a worry).
-            message.set("safety_net", {"fired": fired, "classifier_intent": predicted,
-                                       "concern": self.classifier.is_concern(judgement)},
+            message.set("safety_net", {"fired": fired, "classifier_intent": predicted, "concern": concern},
                         add_to_output=True)
         if forced is None and predicted != self.intent:
             return
@@ -611,7 +625,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         message.set(
             "safety_net",
             {"fired": fired, "classifier_intent": classifier_intent,
-             "concern": judgement is not None and self.classifier.is_concern(judgement),
+             "concern": concern,
              "scores": None if judgement is None else
              {"danger": round(judgement.danger, 3), "concern": round(judgement.concern, 3)}},
             add_to_output=True,
@@ -659,6 +673,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         # met vader, hij zei: ik sla hem het ziekenhuis in") is a danger report, not a case.
         if len(case) >= 2 or (case and not (judgement is not None and self.classifier.is_sure_danger(judgement))):
             return WORRY_INTENT
+        if predicted == WORRY_INTENT and "?" in text and answer_confidence >= SURE_ANSWER \
+                and len(PROGRESS_FACTS.intersection(read_story(text, imply_acceptance=False))) < 3:
+            # "Volgende week spreek ik met de IB'er moeder over onze zorgen, hoe pak ik dat aan?": a
+            # question the answer model is sure of, about a worry that tells fewer steps of a case
+            # than a story does (as for a sure look-up, SURE_LOOKUP). The answer, then the offer to
+            # go through the steps (actions/lookups.py).
+            return FAQ_INTENT
         if predicted == self.intent:
             if judgement is not None and (
                     explained or judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]):
@@ -680,6 +701,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip
         if predicted == OTHER_LANGUAGE_INTENT and tells_of_parent_or_home(doc, text):
             return CHILD_SAFETY_CHECK_INTENT
+        unsure_answer = predicted == FAQ_INTENT and answer_confidence < BURIED_QUESTION_ANSWER
+        if (predicted in UNPLACED_INTENTS or unsure_answer) and INTRODUCTION.match(text) and "?" not in text \
+                and len(text.split()) <= INTRODUCTION_MAX_WORDS \
+                and not (judgement is not None and self.classifier.is_concern(judgement)):
+            return GREET_INTENT  # "Hallo, ik ben juf van groep 6": the introduction and the menu
         if predicted in UNPLACED_INTENTS and (
             (judgement is not None and self.classifier.is_concern(judgement))
             or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)

@@ -109,3 +109,23 @@ def test_a_danger_told_after_the_token_cap_still_gets_the_guidance(nlu):
     parse = nlu(filler + "Een meisje vertelde me net dat haar vader haar elke avond met de riem slaat.")
     assert len(parse["text"].split()) > 700
     assert parse["intent"]["name"] == "acute_danger"
+
+
+@pytest.mark.parametrize("text", [
+    "Goedemiddag, ik ben de nieuwe intern begeleider van een school in de Achterhoek.",
+    "Hallo, ik ben zorgcoördinator op een school in Gent, excuseer mijn Vlaams.",
+])
+def test_an_introduction_gets_the_greeting_not_the_refusal(nlu, text):
+    assert nlu(text)["intent"]["name"] == "greet"
+
+
+def test_a_worry_asked_as_a_question_the_answer_model_is_sure_of_gets_the_answer_and_the_offer(nlu):
+    # The intent model reads a worry; the question in it is one the FAQ answers. The look-up
+    # (actions/lookups.py then offers the route, because the safety net marks the concern).
+    parse = nlu("Een jongen uit mijn groep komt steeds moe en zonder ontbijt op school en ik maak me "
+                "zorgen. Ik wil met zijn vader praten. Hoe pak ik zo'n gesprek aan?")
+    assert parse["safety_net"]["classifier_intent"] == "report_worry"
+    assert parse["intent"]["name"] == "faq", parse["intent"]
+    assert parse["safety_net"]["concern"] is True
+    answer = parse["response_selector"]["default"]["response"]["intent_response_key"]
+    assert answer == "faq/gesprek_ouders_hoe"

@@ -183,6 +183,15 @@ def test_misspellings_are_recognised(detect, typo):
         ("haar oom had zijn hand in haar broek, zag de overblijfmoeder", "sexual"),
         ("de jongen schreef dat hij niet meer leven wil", "self_harm"),
         ("op haar onderarmen zaten verse krassen en ze zei dat het niemand iets kan schelen", "self_harm"),
+        # Round 12's classes: the words in another order, a parent's threat to the children and
+        # himself, parents who cannot be reached, a girl promised to a cousin, signs after a trip.
+        ("hij zei in de klas dat hij vannacht van de brug springt", "self_harm"),
+        ("ze zegt dat haar broer zich wil ophangen", "self_harm"),
+        ("vader riep dat hij de kinderen en dan zichzelf iets aandoet", "parent_threat"),
+        ("vader schreef dat niemand van ons het weekend overleeft", "parent_threat"),
+        ("het is half zeven, de ouders zijn niet bereikbaar en de kleuter zit nog hier", "alone"),
+        ("ze wordt deze zomer bij familie beloofd aan een neef", "special_form"),
+        ("na de reis naar familie in het buitenland durft ze niet te zitten en loopt ze met kleine stapjes", "special_form"),
         # A mother's explanation is no child telling.
         ("brandplekken op beide handpalmen, moeder zegt dat hij aan de kachel zat", "physical"),
     ],

@@ -659,9 +659,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
     def _decide(self, doc: Optional[Doc], text: str, intent: Dict[str, Any], detection: Detection,
                 judgement: Optional[Judgement], fired: List[str], answer_confidence: float = 0.0) -> Optional[str]:
         """The intent the safety net puts in place of the intent model's, or None to keep it.
-        In order: the lexicon; a story of a case (the route); the classifier's danger; a message
-        about a child or home that nothing placed; then the intent model's own acute_danger,
-        which needs the classifier's confirmation (or the lexicon) to stand."""
+        In order: the lexicon; a story of a case (the route); the intent model's own acute_danger,
+        which needs the classifier's confirmation (or the lexicon) to stand; the classifier's
+        danger; then, with no danger found, what the intent model could not place: a worry asked
+        as a question or a question buried in a long message (the answer), an introduction (the
+        greeting), a message about a child or home (the question whether it is about safety)."""
         predicted = intent.get(INTENT_NAME_KEY)
         labels = detection.labels if judgement is not None else set()
         explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS \
@@ -673,13 +675,6 @@ class SafetyNet(GraphComponent, IntentClassifier):
         # met vader, hij zei: ik sla hem het ziekenhuis in") is a danger report, not a case.
         if len(case) >= 2 or (case and not (judgement is not None and self.classifier.is_sure_danger(judgement))):
             return WORRY_INTENT
-        if predicted == WORRY_INTENT and "?" in text and answer_confidence >= SURE_ANSWER \
-                and len(PROGRESS_FACTS.intersection(read_story(text, imply_acceptance=False))) < 3:
-            # "Volgende week spreek ik met de IB'er moeder over onze zorgen, hoe pak ik dat aan?": a
-            # question the answer model is sure of, about a worry that tells fewer steps of a case
-            # than a story does (as for a sure look-up, SURE_LOOKUP). The answer, then the offer to
-            # go through the steps (actions/lookups.py).
-            return FAQ_INTENT
         if predicted == self.intent:
             if judgement is not None and (
                     explained or judgement.danger < INTENT_ACUTE_CONFIRM * self.classifier.thresholds["danger"]):
@@ -696,6 +691,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 fired.append("classifier")
                 return POSSIBLE_DANGER_INTENT
             return CHILD_SAFETY_CHECK_INTENT if predicted != "faq" else None
+        if predicted == WORRY_INTENT and "?" in text and answer_confidence >= SURE_ANSWER \
+                and len(PROGRESS_FACTS.intersection(read_story(text, imply_acceptance=False))) < 3:
+            # "Hij komt steeds zonder ontbijt, ik wil met vader praten: hoe pak ik dat aan?": a question
+            # the answer model is sure of, about a worry with no danger the classifier found and fewer
+            # steps of a case than a story tells (as for a sure look-up, SURE_LOOKUP). The answer,
+            # then the offer to go through the steps (actions/lookups.py).
+            return FAQ_INTENT
         if predicted in UNPLACED_INTENTS and doc is not None and buried_question(doc) \
                 and answer_confidence >= BURIED_QUESTION_ANSWER:
             return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip

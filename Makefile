@@ -10,9 +10,10 @@ SPACY_DIR := .build/spacy_nl
 MODEL     := models/meldwijzer.tar.gz
 TRAIN_DATA := data/nlu data/stories data/meldcode/faq
 RESULTS   := .build/results
+# Our own NLU components and the lexicon they load: Rasa's cache does not see their code.
+NLU_CODE  := $(wildcard bot/safety_net*.py bot/safety_net*.yml bot/sentence_focus.py bot/token_cap.py)
 # Everything that changes what the model learns or how NLU runs.
-TRAIN_INPUTS := config.yml domain.yml $(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null) \
-                $(wildcard bot/safety_net*.py bot/safety_net*.yml bot/sentence_focus.py)
+TRAIN_INPUTS := config.yml domain.yml $(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null) $(NLU_CODE)
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves this machine: no usage telemetry.
@@ -50,13 +51,12 @@ $(SPACY_DIR)/meta.json: $(STAMP) bot/build_spacy.py
 spacy: $(SPACY_DIR)/meta.json
 
 # Rasa's cache fingerprints the spaCy model by its name, so a rebuilt pipeline forces a full retrain;
-# and a component by its config, not its code, so a changed safety net (its trained classifier) or
-# the answer model's focused featurizer (bot/sentence_focus.py) does too.
+# and a component by its config, not its code, so a change in our own components (NLU_CODE) does too.
 $(MODEL): $(SPACY_DIR)/meta.json $(TRAIN_INPUTS)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(RASA) train --data $(TRAIN_DATA) --out models --fixed-model-name meldwijzer \
-	  $(if $(filter $(SPACY_DIR)/meta.json $(wildcard bot/safety_net*.py bot/safety_net*.yml bot/sentence_focus.py),$?),--force) && \
+	  $(if $(filter $(SPACY_DIR)/meta.json $(NLU_CODE),$?),--force) && \
 	echo "Training took $$(( $$(date +%s) - start )) s" | tee .build/train_time.txt
 
 train: $(MODEL)

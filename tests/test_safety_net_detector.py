@@ -102,6 +102,12 @@ def detect(nlp):
         ("iedereen is beter af zonder mij, schreef ze op een briefje", "self_harm"),
         ("bij het huisbezoek was er geen stroom en lag er overal vuilnis", "neglect"),
         ("vader lag op de bank en was helemaal niet aanspreekbaar toen ik kwam", "alone"),
+        # Round 13's classes: a hold on the neck until the child blacks out, a child left in a car,
+        # a parent gone for days, a violent ex out of jail (in English).
+        ("haar oudere neef hield haar in een wurggreep tot ze bijna flauwviel", "physical"),
+        ("de peuter zat alleen in de auto voor school, ramen dicht en in de volle zon", "alone"),
+        ("papa is al weg sinds donderdag en ik moet voor mijn broertje zorgen", "alone"),
+        ("her ex went to jail for hitting her and she is scared he will turn up", "structural"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -144,6 +150,12 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "de luiers voor de kleutergroep liggen al weken in de kast van het speellokaal",
         "zijn epipen ligt deze week bij de juf in de kast",
         "de huisarts heeft vorige week een nieuwe puffer voorgeschreven",
+        # Round 13's classes: the judo lesson, car pools, a parent who left after a divorce, an
+        # English word one letter from a signal.
+        "bij judo leren ze een wurggreep, dat mag niet op het plein",
+        "de ouders die rijden zorgen dat geen kind alleen in de auto achterblijft",
+        "papa is weg sinds de scheiding, hij woont nu in een andere stad",
+        "vader kwam het mapje brengen en was helemaal relaxed, ze was in paniek om niks",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):

@@ -343,7 +343,7 @@ import joblib  # noqa: E402
 
 from actions.meldcode_story import read_story  # noqa: E402
 from bot.safety_net_classifier import ConcernClassifier, Judgement  # noqa: E402
-from bot.sentence_focus import buried_question  # noqa: E402
+from bot.sentence_focus import asks_meldcode_question, buried_question  # noqa: E402
 
 # This module is loaded with every model, so the Rasa server always has the faster check.
 action_validation.install()
@@ -385,6 +385,10 @@ BURIED_QUESTION_ANSWER = 0.5
 # A question told with a worry ("… hoe bouw ik dat gesprek op?") is a look-up when the answer model
 # is this sure of its answer.
 SURE_ANSWER = 0.85
+# A short question of the meldcode the intent model took for a school matter ("Hoe zet ik in het
+# dossier wat de overblijf vertelde?") is a look-up when the answer model is this sure of its
+# answer; SURE_ANSWER when the classifier reads a worry in it (then the offer of the route follows).
+PLAIN_QUESTION_ANSWER = 0.6
 POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
 # What the classifier may take over: messages DIET could not place, or placed as off-topic.
@@ -662,8 +666,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
         In order: the lexicon; a story of a case (the route); the intent model's own acute_danger,
         which needs the classifier's confirmation (or the lexicon) to stand; the classifier's
         danger; then, with no danger found, what the intent model could not place: a worry asked
-        as a question or a question buried in a long message (the answer), an introduction (the
-        greeting), a message about a child or home (the question whether it is about safety)."""
+        as a question, a question buried in a long message or a short question of the meldcode
+        (the answer), an introduction (the greeting), a message about a child or home (the question
+        whether it is about safety)."""
         predicted = intent.get(INTENT_NAME_KEY)
         labels = detection.labels if judgement is not None else set()
         explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS \
@@ -701,6 +706,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if predicted in UNPLACED_INTENTS and doc is not None and buried_question(doc) \
                 and answer_confidence >= BURIED_QUESTION_ANSWER:
             return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip
+        if predicted in UNPLACED_INTENTS and doc is not None and asks_meldcode_question(doc):
+            worried = judgement is not None and self.classifier.is_concern(judgement)
+            if answer_confidence >= (SURE_ANSWER if worried else PLAIN_QUESTION_ANSWER):
+                return FAQ_INTENT  # "hoe zet ik dat in het dossier?" after what others told
         if predicted == OTHER_LANGUAGE_INTENT and tells_of_parent_or_home(doc, text):
             return CHILD_SAFETY_CHECK_INTENT
         unsure_answer = predicted == FAQ_INTENT and answer_confidence < BURIED_QUESTION_ANSWER

@@ -77,6 +77,12 @@ def buried_question(doc: Doc, min_sentences: int = MIN_SENTENCES, min_tokens: in
     return 0 < len(kept) < len(sentences) and any("?" in s.text for s in kept)
 
 
+def asks_meldcode_question(doc: Doc) -> bool:
+    """Whether one of the message's sentences is a question that names the meldcode ("Moet ik erbij
+    zetten van wie ik het heb in het dossier?"), whatever the length of the message."""
+    return any("?" in s.text and names_meldcode(t.text for t in s) for s in doc.sents)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class FocusedCountVectorsFeaturizer(CountVectorsFeaturizer):
     """Rasa's CountVectorsFeaturizer on the meldcode sentences of a long message's text."""

@@ -9,7 +9,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 import pytest
 import spacy
 
-from bot.sentence_focus import buried_question, focus
+from bot.sentence_focus import asks_meldcode_question, buried_question, focus
 from conftest import ROOT
 
 
@@ -59,6 +59,9 @@ def test_a_question_of_the_meldcode_in_a_long_message_is_found_with_spacy_senten
     assert not buried_question(nlp(trip + "Wie neemt de EHBO-doos mee? Graag voor vrijdag."))
     assert not buried_question(nlp(trip + "Ik heb de IB'er al gesproken. Graag voor vrijdag."))
     assert not buried_question(nlp("Mag ik Veilig Thuis anoniem om advies vragen? De bus is om negen uur."))
+    assert asks_meldcode_question(nlp("Mag ik Veilig Thuis anoniem om advies vragen? De bus is om negen uur."))
+    assert asks_meldcode_question(nlp("Je hoort veel op het plein. Zet ik in het dossier van wie het komt?"))
+    assert not asks_meldcode_question(nlp("Ik heb de IB'er gesproken. Wie neemt de EHBO-doos mee?"))
 
 
 BURIED = (
@@ -101,3 +104,11 @@ def test_a_question_in_a_meeting_agenda_gets_its_answer_not_the_school_matter_re
     parse = nlu(AGENDA.format(question))
     assert parse["intent"]["name"] == "faq", parse["intent"]
     assert _answer(parse) == answer
+
+
+def test_a_short_question_of_the_meldcode_taken_for_a_school_matter_gets_its_answer(nlu):
+    # The intent model reads the pause and the BSO as a school matter; the question names the file.
+    parse = nlu("In de pauze hoor je veel van de overblijf en de BSO. Schrijf ik in het dossier op wie "
+                "het mij vertelde?")
+    assert parse["intent"]["name"] == "faq", parse["intent"]
+    assert _answer(parse) == "faq/bron_derden"

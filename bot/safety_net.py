@@ -432,7 +432,10 @@ SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "thr
 PROGRESS_FACTS = frozenset({"s1_signalen", "s2_ib", "s2_advies", "s3_gevoerd", "afweging_1",
                             "afweging_2", "afweging_3", "afweging_4", "afweging_5"})
 QUESTION = re.compile(r"\?|^\s*(wie|wat|wanneer|waarom|hoe|welke|mag|moet|kan|kun|als|stel)\b"
-                      r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b", re.IGNORECASE)
+                      r"|\b(mag ik|moet ik|kan ik|mogen we|moeten we|kunnen we|hoe moet|wie moet|wat moet)\b"
+                      # a question asked without a question mark: "ik vraag me af wanneer …"
+                      r"|\b(vraag|vroeg) (ik )?me (nu |dan |dus |wel |toch )?af\b|\bafvroeg\b|\bben (ik )?benieuwd\b",
+                      re.IGNORECASE)
 CASE_STORY_MIN_WORDS = 15  # one step named in a message this long tells a case
 SURE_LOOKUP = 0.8  # a FAQ question this sure tells a case only when it states three steps
 CLASSIFIER_FILE = "safety_net_classifier.joblib"

@@ -129,3 +129,14 @@ def test_a_worry_asked_as_a_question_the_answer_model_is_sure_of_gets_the_answer
     assert parse["safety_net"]["concern"] is True
     answer = parse["response_selector"]["default"]["response"]["intent_response_key"]
     assert answer == "faq/gesprek_ouders_hoe"
+
+
+def test_a_question_asked_without_a_question_mark_stays_a_question(nlu):
+    # One step of the meldcode named in a long message ("zelf hulp inzetten") tells a case, unless the
+    # writer asks about it; "nu vraag ik me af wanneer …" asks, though it has no question mark.
+    parse = nlu("We zijn met de ouderraad de sportdag aan het plannen en er moeten nog veel dingen geregeld "
+                "worden, zoals de limonade, de medailles en de pionnen. In de vergadering ging het ook even "
+                "over gezinnen waar het thuis lastig is, en nu vraag ik me af wanneer wij als school zelf "
+                "hulp mogen inzetten in plaats van te melden bij Veilig Thuis. Verder zoeken we nog drie "
+                "ouders voor de touwtrekwedstrijd.")
+    assert parse["intent"]["name"] == "faq", parse["intent"]

@@ -422,7 +422,8 @@ SHORT_ANSWER_WORDS = 8
 # what only the classifier finds gets the question, not the guidance; but not when the
 # classifier is this sure ("een man die ze via een game kent vraagt om foto's" is not explained
 # by the word "game").
-EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play", "school_care"})
+EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play", "school_care",
+                          "affection"})
 EXPLAINED_BELOW = 0.85
 SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we

@@ -140,3 +140,11 @@ def test_a_question_asked_without_a_question_mark_stays_a_question(nlu):
                 "hulp mogen inzetten in plaats van te melden bij Veilig Thuis. Verder zoeken we nog drie "
                 "ouders voor de touwtrekwedstrijd.")
     assert parse["intent"]["name"] == "faq", parse["intent"]
+
+
+def test_a_childs_note_of_affection_gets_the_question_not_the_guidance(nlu):
+    # Both models learned children's notes from notes that tell of harm; "allerliefste meester" and a
+    # heart explain the tone, so the message gets the question about a child's safety (with 112).
+    parse = nlu("Briefje in mijn la gevonden: 'meester jij bent de allerliefste meester en ik heb een hartje "
+                "voor jou gekleurd'. Zo schattig, mag ik het aan de muur hangen?")
+    assert parse["intent"]["name"] == "check_child_safety", parse["intent"]

@@ -74,7 +74,7 @@ VT_ADVICE = re.compile(
     rf"|\b(advies|gebeld|overlegd|contact|geraadpleegd)\b.{{0,30}}\b{VT}\b"
 )
 PARENT = (r"(ouders?|moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|mama's|papa's|beide ouders|de ouder|"
-          r"parents?|mother|father|mom|dad)")
+          r"parents?|mother|father|mom|mum|mummy|dad)")
 PARENT_TALK = re.compile(
     rf"\b(oudergesprek\w*|gesprek(ken)? (geweest |gehad |gevoerd )?met (de |beide |zijn |haar )?{PARENT})\b"
     rf"|\b(met|bij) (de |beide |allebei de |zijn |haar )?{PARENT}\b.{{0,25}}\b(gesproken|gepraat|besproken|gebabbeld|"
@@ -111,7 +111,7 @@ UNSAFE = re.compile(r"\b(onveilig\w*|unsafe)\b")
 BARE_DANGER = re.compile(r"\b(gevaar|gevaarlijk\w*|danger|dangerous)\b")
 NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
                  r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")
-STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|steeds (weer )?terugkomt|"
+STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|structural|structurally|steeds (weer )?terugkomt|"
                         r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
 # the writer's words, counted only where the danger is weighed (see _duration and read_story).
@@ -143,7 +143,7 @@ ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|
 # where the danger is weighed, neither acute nor structural (negative in form; doubt aside).
 NOT_SERIOUS = re.compile(r"\b(niet|geen) (zo |heel |erg |echt |te )?ernstig\w*\b|\bnot (that |so |very )?serious\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
-ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch )(niet |geen )?(structureel|structurele)\b")
+ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch | or | nor )(niet |geen |not )?(structureel|structurele|structural)\b")
 # What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
 ABUSE = (r"(mishandel\w*|verwaarloo\w*|verwaarlozing|geweld|misbruik\w*|geslagen|slaan|slaat|sloeg|"
          r"geschopt|schopt|pijn (ge)?(doet|gedaan)|(een |de )?(tik|tikken|klap|klappen|billenkoek|pak slaag) (krijgt|krijgen|kreeg|kregen|geeft|geven|gaf))")
@@ -264,7 +264,9 @@ REFUSES = re.compile(
     r"wilde geen|houden af|houdt af|hielden af|afgehouden|werken niet mee|werkt niet mee|niet mee|"
     r"afgezegd|zeggen af|zegt af|zeiden af|komen niet|komt niet|kwamen niet|kwam niet|doen niet open|"
     r"deed niet open|deden niet open|blokkeren|blokkeert|haken af|haakt af|afgehaakt|refuse\w*|"
-    r"niet open voor|niks van willen weten|niets van willen weten|niet nodig)\b"
+    r"niet open voor|niks van willen weten|niets van willen weten|niet nodig|"
+    r"cancel\w*)\b"
+    r"|\b(she|he|they) (\w+ ){0,2}cancel\w*|\b(doesn'?t|don'?t|does not|do not|didn'?t|did not) want (any|anyone|anybody|help|the help|us)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
     r"|\bnergens (aan )?mee ?(werken|werkt|doen|doet)\b|\bnergens aan\b"

@@ -261,6 +261,10 @@ TABLE = [
     ("voor de sportdag zoeken we ouders die willen helpen bij de spelletjes", {}, ["afweging_4"]),
     ("de opvoedcoach komt al weken, maar het is thuis precies zoals het was", {"afweging_5": "nee"}, []),
     ("de gesprekken met de smw leveren echt niks op", {"afweging_5": "nee"}, []),
+    # Unsafety weighed and help refused in English.
+    ("we see no acute risk and it is not structural either", {"afweging_2": "nee"}, []),
+    ("not acute, but structurally unsafe for sure", {"afweging_2": "ja"}, []),
+    ("his mum refuses every appointment we make", {"afweging_4": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

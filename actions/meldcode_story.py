@@ -264,8 +264,12 @@ REFUSES = re.compile(
     r"wilde geen|houden af|houdt af|hielden af|afgehouden|werken niet mee|werkt niet mee|niet mee|"
     r"afgezegd|zeggen af|zegt af|zeiden af|komen niet|komt niet|kwamen niet|kwam niet|doen niet open|"
     r"deed niet open|deden niet open|blokkeren|blokkeert|haken af|haakt af|afgehaakt|refuse\w*|"
-    r"niet open voor|niks van willen weten|niets van willen weten|niet nodig|"
+    r"niet open voor|niks van willen weten|niets van willen weten|niet nodig|verbiedt|verbieden|verbood|verboden|"
     r"cancel\w*)\b"
+    # "ze aanvaarden die niet", "hij heeft de afspraak afgezegd": the parent as a pronoun.
+    r"|\b(ze|zij|hij)\b (\w+ ){0,2}(aanvaarden|aanvaardt|aanvaardden|aanvaardde|accepteren|accepteert|accepteerden|"
+    r"accepteerde|nemen|neemt|namen|nam) (\w+ ){0,2}(niet|geen)( aan)?\b"
+    r"|\b(ze|zij|hij) (heeft|hebben|had|hadden) (\w+ ){0,6}(afgezegd|geweigerd)\b"
     r"|\b(she|he|they) (\w+ ){0,2}cancel\w*|\b(doesn'?t|don'?t|does not|do not|didn'?t|did not) want (any|anyone|anybody|help|the help|us)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"

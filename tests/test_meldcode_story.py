@@ -265,6 +265,9 @@ TABLE = [
     ("we see no acute risk and it is not structural either", {"afweging_2": "nee"}, []),
     ("not acute, but structurally unsafe for sure", {"afweging_2": "ja"}, []),
     ("his mum refuses every appointment we make", {"afweging_4": "nee"}, []),
+    # Help refused by a parent named as a pronoun ("ze aanvaarden die niet") or as a ban.
+    ("er is een coach beschikbaar, maar ze aanvaarden dat niet", {"afweging_4": "nee"}, []),
+    ("moeder staat ervoor open, maar vader verbiedt elke hulpverlener in huis", {"afweging_4": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -335,3 +338,9 @@ def test_help_refused_after_it_was_offered_in_an_earlier_message():
     assert read_story("ze willen niet. moeder zei meteen nee", earlier=offered)["afweging_4"] == "nee"
     assert read_story("hij wil niks, hij weigert alles", earlier=offered)["afweging_4"] == "nee"
     assert "afweging_4" not in read_story("hij wil niks, hij weigert alles")  # no help in the story
+
+
+def test_help_refused_in_other_words_after_it_was_offered():
+    offered = ["het wijkteam heeft een gezinscoach aangeboden"]
+    assert read_story("mum cancelled it twice and doesn't want anyone coming round", earlier=offered)["afweging_4"] == "nee"
+    assert read_story("hij heeft de afspraak met de coach gewoon afgezegd", asked="afweging_4")["afweging_4"] == "nee"

@@ -176,7 +176,8 @@ NO_SUSPICION_FIRM = re.compile(r"\b(geen|niet|niks|niets) (\w+ )?(vermoeden|zorg
 # Doubt whether anything is wrong at all: afweging 1 "twijfel" (advice from Veilig Thuis first).
 SUSPICION_DOUBT = re.compile(
     r"\b(fase|iets achter|meer achter|iets speelt|iets aan de hand|aan de hand is|onder (kinder)?mishandeling|"
-    r"mishandeling|verwaarlozing|spoken|normaal \w*|gewoon \w+ is|overdrijf|iets is of niet|wat is of niet|"
+    r"mishandeling|verwaarlozing|huiselijk geweld|sprake (is |was |zou zijn )?van|spoken|normaal \w*|gewoon (\w+ ){1,3}is|"
+    r"overdrijf|iets is of niet|wat is of niet|"
     r"(meer|iets) (speelt|achter zit)|signaal|neglect|abuse|something (is )?going on|of er (wel |echt )?iets (is|speelt)|anything (at home|going on))\b"
 )
 NO_SUSPICION = re.compile(
@@ -199,6 +200,25 @@ ONE_FORM = re.compile(r"\b(lichamelijk\w*|fysiek\w*|seksue\w*|geslagen|slaan|sla
 
 def _denies_suspicion(clause: str) -> bool:
     return bool(NO_SUSPICION.search(clause) or (NO_SIGNS.search(clause) and not ONE_FORM.search(clause)))
+
+
+# "vader zegt dat er niks aan de hand is", "moeder herkent het, maar zegt dat …": what a parent
+# says, not the school's weighing.
+_SAYS = re.compile(r"\b(zegt|zei|zeggen|zeiden|beweert|beweerde|beweren|beweerden|vindt|vond|vinden|vonden|"
+                   r"says|said|claims?|claimed)( \w+)? (dat|that)\b")
+
+
+def _said_by_parent(parts: List[str], i: int) -> bool:
+    """The clause reports what a parent says: a parent names the speaker in it, or it starts
+    with the verb and the clause before it (the same sentence) names a parent, not "we"."""
+    said = _SAYS.search(parts[i])
+    if not said:
+        return False
+    speaker = parts[i][:said.start()]
+    if re.search(rf"\b{PARENT}\b", speaker):
+        return True
+    return bool(re.fullmatch(r"\s*((maar|en|but|and) )?", speaker)) and i > 0 \
+        and bool(re.search(rf"\b{PARENT}\b", parts[i - 1])) and not re.search(r"\b(ik|we|wij)\b", parts[i - 1])
 
 
 HELP = (r"(\w*hulp|\w*ondersteuning|\w*begeleiding|wijkteam|smw|schoolmaatschappelijk\w*|jeugdzorg|"
@@ -288,7 +308,8 @@ RESULT_CONTEXT = re.compile(
 )
 # Refusing help needs help in the story: a parent who is angry in a conversation ("bemoei je er
 # niet mee") has not yet refused help that was offered (afweging 4).
-REFUSAL_CONTEXT = re.compile(rf"\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*|appointments?|cooperat\w*)\b")
+# Help the writer asks of Meldwijzer ("ik wil graag uw hulp bij het volgende") is no help offered.
+REFUSAL_CONTEXT = re.compile(rf"(?<!\buw )(?<!\bjouw )(?<!\bje )\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*|appointments?|cooperat\w*)\b")
 WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
@@ -545,10 +566,11 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     # Suspicion (afweging 1).
     # "no reason any more to think something is going on": the statement is the denial.
     suspicion = _last_polarity(SUSPICION, [c for c in parts if not _denies_suspicion(c)])
+    denials = [c for i, c in enumerate(parts) if _denies_suspicion(c) and not _said_by_parent(parts, i)]
     if suspicion is None and any((SUSPICION_CARE.search(c) or SUSPICION_AGAIN.search(c)) and not _DOUBT.search(c)
                                  and _last_polarity(SUSPICION_AGAIN, [c]) != NEE for c in parts):
         suspicion = JA
-    if any(_denies_suspicion(c) for c in parts) and suspicion != JA:
+    if denials and suspicion != JA:
         suspicion = NEE
     whole = " ".join((text or "").lower().split())
     # Doubt whether anything is going on at all outweighs "no firm suspicion" or "she tells

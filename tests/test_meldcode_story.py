@@ -268,6 +268,13 @@ TABLE = [
     # Help refused by a parent named as a pronoun ("ze aanvaarden die niet") or as a ban.
     ("er is een coach beschikbaar, maar ze aanvaarden dat niet", {"afweging_4": "nee"}, []),
     ("moeder staat ervoor open, maar vader verbiedt elke hulpverlener in huis", {"afweging_4": "nee"}, []),
+    # Doubt whether there is a suspicion, as "of er sprake is van …"; a parent's own denial is
+    # what the parent says, not the school's weighing.
+    ("ik kan niet zeggen of hier sprake is van huiselijk geweld of van een moeilijke periode",
+     {"afweging_1": "twijfel"}, []),
+    ("vader zegt dat er thuis niks aan de hand is", {}, ["afweging_1"]),
+    ("moeder herkent het wel, maar zegt dat er niets aan de hand is", {}, ["afweging_1"]),
+    ("volgens ons is er niets aan de hand", {"afweging_1": "nee"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -344,3 +351,8 @@ def test_help_refused_in_other_words_after_it_was_offered():
     offered = ["het wijkteam heeft een gezinscoach aangeboden"]
     assert read_story("mum cancelled it twice and doesn't want anyone coming round", earlier=offered)["afweging_4"] == "nee"
     assert read_story("hij heeft de afspraak met de coach gewoon afgezegd", asked="afweging_4")["afweging_4"] == "nee"
+
+
+def test_help_asked_of_meldwijzer_is_no_help_offered_to_the_family():
+    asked = ["ik wil graag je hulp bij iets"]
+    assert "afweging_4" not in read_story("zijn vader haalt hem op, dan huilt hij en wil hij niet mee", earlier=asked)

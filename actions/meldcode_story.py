@@ -14,7 +14,8 @@ a parent conversation that took place could take place (s3_veilig ja, s3_vertrek
 that was accepted or evaluated was help that could be offered (afweging 3 ja), and help that
 took place or was evaluated was accepted (afweging 4 ja). With what
 the route already knows, `implied` adds one more: help evaluated after its term (afweging 5)
-followed a suspicion (afweging 1 ja), when afweging 1 is still open.
+followed a suspicion (afweging 1 ja), when afweging 1 is still open; and an implication never
+overturns an answer the route already has (help accepted after "no help possible").
 
 Doubt is never read as "nee" (the same rule as meldcode_logic): it goes to the cautious branch.
 """
@@ -389,6 +390,14 @@ def _spelled(word: str) -> str:
     return candidates.pop() if len(candidates) == 1 else word
 
 
+class StoryFacts(dict):
+    """read_story's answers; `implied_keys`: those the story implies rather than states."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.implied_keys: set = set()
+
+
 @dataclass(frozen=True)
 class Fact:
     key: str  # a route question: s1_..., s2_..., s3_..., afweging_1..5
@@ -415,6 +424,8 @@ def clauses(text: str) -> List[str]:
     return out
 
 
+# "(nee,) het ligt niet aan de ouders, die nemen alles aan": the "niet" says whose fault it is not.
+_NOT_BLAME = re.compile(r"\b((nee|neen),? )?(het |dat |dit )?(ligt|lag|zit|zat) (het |dat |dit )?(echt |gewoon |zeker )?niet aan\b")
 # "… al weken zonder eten" negates nothing about the weeks.
 _FAR_NEGATIONS = frozenset({"niet", "geen", "niks", "niets", "nooit", "not", "no", "never", "don't", "isn't", "doesn't"})
 
@@ -453,7 +464,7 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
         return NEE
     if _NEGATION.search(match.group(0)):
         return NEE
-    before = clause[max(0, match.start() - 20):match.start()]
+    before = _NOT_BLAME.sub(" ", clause[:match.start()])[-20:]
     negations = list(_NEGATION.finditer(before))
     positives = list(_POSITIVE.finditer(before))
     if negations and (not positives or negations[-1].start() > positives[-1].start()):
@@ -529,7 +540,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     `imply_acceptance`: help that took place answers afweging 4 (False where only what the
     text states counts, as in the safety net's count of a case's steps)."""
     parts = clauses(text)
-    facts: Dict[str, str] = {}
+    facts: Dict[str, str] = StoryFacts()
     if not parts:
         return facts
 
@@ -665,12 +676,19 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_4"] = JA
     if facts.get("afweging_4") in (JA, NEE) and "afweging_3" not in facts:
         facts["afweging_3"] = JA
+        facts.implied_keys.add("afweging_3")  # type: ignore[attr-defined]
     return facts
 
 
 def implied(known: Mapping[str, object], facts: Dict[str, str]) -> Dict[str, str]:
     """The facts with what they imply beside what the route already knows: help that was
-    evaluated in the meldcode (afweging 5) followed a suspicion, when afweging 1 is still open."""
+    evaluated in the meldcode (afweging 5) followed a suspicion, when afweging 1 is still open.
+    What read_story only implied never overturns an answer the route has: "die ouders zouden
+    alles aannemen" after "er is geen hulp mogelijk" leaves afweging 3 "nee"."""
+    overturned = {key for key in getattr(facts, "implied_keys", ())
+                  if known.get(key) not in (None, "") and known.get(key) != facts.get(key)}
+    if overturned:
+        facts = {key: value for key, value in facts.items() if key not in overturned}
     if "afweging_5" in facts and not known.get("afweging_1") and "afweging_1" not in facts:
         return {**facts, "afweging_1": JA}
     return facts

@@ -6,7 +6,8 @@ import pytest
 
 from actions.meldcode_logic import Decision
 from actions.meldcode_route import Status, walk
-from actions.meldcode_story import RECORDED_TEXT, merge, reaches_weighing, read_story, term_is_over, understood
+from actions.meldcode_story import (RECORDED_TEXT, implied, merge, reaches_weighing, read_story, term_is_over,
+                                    understood)
 
 # text -> the answers it must give (a subset of what read_story returns), and keys it must not set.
 TABLE = [
@@ -275,6 +276,9 @@ TABLE = [
     ("vader zegt dat er thuis niks aan de hand is", {}, ["afweging_1"]),
     ("moeder herkent het wel, maar zegt dat er niets aan de hand is", {}, ["afweging_1"]),
     ("volgens ons is er niets aan de hand", {"afweging_1": "nee"}, []),
+    # Acceptance after "het ligt niet aan …": the "niet" says whose fault it is not.
+    ("het ligt echt niet aan de ouders, die willen alle hulp aannemen", {"afweging_4": "ja"}, []),
+    ("en nee, het zit niet aan vader, die wil alle hulp aannemen", {"afweging_4": "ja"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
@@ -356,3 +360,10 @@ def test_help_refused_in_other_words_after_it_was_offered():
 def test_help_asked_of_meldwijzer_is_no_help_offered_to_the_family():
     asked = ["ik wil graag je hulp bij iets"]
     assert "afweging_4" not in read_story("zijn vader haalt hem op, dan huilt hij en wil hij niet mee", earlier=asked)
+
+
+def test_help_accepted_does_not_overturn_no_help_possible_the_route_knows():
+    facts = read_story("die ouders zouden alle hulp aannemen")
+    assert facts["afweging_4"] == "ja" and facts["afweging_3"] == "ja"  # implied, on its own
+    assert "afweging_3" not in implied({"afweging_3": "nee"}, facts)
+    assert implied({"afweging_3": "nee"}, read_story("er is toch hulp mogelijk en ze nemen die aan"))["afweging_3"] == "ja"

@@ -40,9 +40,10 @@ _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
 # Flemish and app spellings of the negation.
 _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\b(gn|gene|genen)\b"), "geen"))
-# "maar" as "but" ends a clause; as "just" ("het komt maar terug", "nog maar kort") it does not.
+# "maar" as "but" ends a clause; as "just" ("het komt maar terug", "het blijft maar terugkomen",
+# "nog maar kort") it does not.
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+"
-                     r"(?!(terug|weer|door|doorgaan|gebeuren|steeds|even|kort|raak|liefst)\b)|\s+but\s+")
+                     r"(?!(terug\w*|weer|door|doorgaan|gebeuren|steeds|even|kort|raak|liefst)\b)|\s+but\s+")
 _SUB_CLAUSE = re.compile(r"[,;:(]|\s(want|omdat|doordat|dus|terwijl|zodat|hoewel|maar|en ook|en het|en dat|als)\s")
 _ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
 # "is dit nou structureel onveilig? daar komen we niet uit", "of ze meedoen? weet ik niet"
@@ -314,7 +315,8 @@ REFUSAL_CONTEXT = re.compile(rf"(?<!\buw )(?<!\bjouw )(?<!\bje )\b({HELP}|afspra
 WORKED = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
-    r"|\b(doel|doelen|resultaten|afspraken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
+    r"|\b(doel|doelen|resultaten|afspraken|afgesproken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
+    r"|\b(veel|een stuk|stukken|duidelijk|flink) beter (gaat|ging)\b"
     r"|\b(veel |een stuk |stukken )?beter in (zijn|haar|zn|z'n|d'r) vel\b"
     r"|\b(het gaat|gaat het)\b.{0,24}\b(beter|goed|top|prima|super)\b|\bhet (goed|beter|prima) gaat\b"
     r"|\b((is|was|gaat|ging) het|het (is|was|gaat|ging)) (nu |al |inmiddels )?(veel|een stuk|stukken|duidelijk|flink|zoveel) beter\b"

@@ -279,6 +279,11 @@ TABLE = [
     # Acceptance after "het ligt niet aan …": the "niet" says whose fault it is not.
     ("het ligt echt niet aan de ouders, die willen alle hulp aannemen", {"afweging_4": "ja"}, []),
     ("en nee, het zit niet aan vader, die wil alle hulp aannemen", {"afweging_4": "ja"}, []),
+    # A pattern that "blijft maar terugkomen" ("maar" as "just"); the result in other word
+    # orders: what was agreed is reached, it goes better.
+    ("we hebben een vermoeden en het blijft maar terugkomen", {"afweging_2": "ja"}, []),
+    ("de termijn is om en wat we hadden afgesproken is allemaal bereikt", {"afweging_5": "ja"}, []),
+    ("de periode is voorbij; vader zegt dat het met de hulp thuis een stuk beter gaat", {"afweging_5": "ja"}, []),
     # Not facts: a question about the protocol, calm school talk, and help mentioned in passing.
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),

@@ -565,8 +565,9 @@ class ActionStartRoute(Action):
         texts = story_texts(tracker)
         facts: Dict[str, str] = {}
         for i, text in enumerate(texts):
-            facts.update(implied(facts, read_story(text, help_given=facts.get("afweging_4") == "ja",
-                                                   earlier=[] if "afweging_2" in facts else texts[:i])))
+            # One story: a later message updates an earlier one, with what it implies.
+            facts.update(read_story(text, help_given=facts.get("afweging_4") == "ja",
+                                    earlier=[] if "afweging_2" in facts else texts[:i]))
         facts = implied({}, facts)
         told = False
         described = [t for t in texts if len(t.split()) >= SIGNALS_MIN_WORDS]

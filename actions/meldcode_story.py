@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .personal_data import dutch_words
 
@@ -392,12 +392,12 @@ def _spelled(word: str) -> str:
     return candidates.pop() if len(candidates) == 1 else word
 
 
-class StoryFacts(dict):
+class StoryFacts(Dict[str, str]):
     """read_story's answers; `implied_keys`: those the story implies rather than states."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.implied_keys: set = set()
+        self.implied_keys: Set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -534,7 +534,7 @@ def _danger_denied(parts: List[str]) -> bool:
 
 
 def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
-               asked: Optional[str] = None, imply_acceptance: bool = True) -> Dict[str, str]:
+               asked: Optional[str] = None, imply_acceptance: bool = True) -> StoryFacts:
     """Route answers (question key -> ja/nee/twijfel or text) that this text states.
     `help_given`: the route already knows help was accepted, so "het werkt" is about that help.
     `earlier`: the story's earlier messages, oldest first (how long it has been going on may
@@ -542,7 +542,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     `imply_acceptance`: help that took place answers afweging 4 (False where only what the
     text states counts, as in the safety net's count of a case's steps)."""
     parts = clauses(text)
-    facts: Dict[str, str] = StoryFacts()
+    facts = StoryFacts()
     if not parts:
         return facts
 
@@ -678,7 +678,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["afweging_4"] = JA
     if facts.get("afweging_4") in (JA, NEE) and "afweging_3" not in facts:
         facts["afweging_3"] = JA
-        facts.implied_keys.add("afweging_3")  # type: ignore[attr-defined]
+        facts.implied_keys.add("afweging_3")
     return facts
 
 

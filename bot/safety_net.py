@@ -393,6 +393,10 @@ POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"
 # What the classifier may take over: messages DIET could not place, or placed as off-topic.
 UNPLACED_INTENTS = frozenset({"out_of_scope", "school_matter", FALLBACK_INTENT})
+# Commands and small talk: never what a long message about something else is ("Wat ik me bij al die
+# overdrachten afvroeg: …?" read as "mijn casussen"), so its buried question may take their place.
+COMMAND_INTENTS = frozenset({"my_cases", "close_case", "export_case", "pause", "resume", "greet", "goodbye",
+                             "thank", "help", "bot_challenge", "ask_faq_list"})
 # The intent model learned long danger messages whole, so it can call a long calm message
 # (the Christmas dinner, a letter about the school trip) acute_danger. Without a lexicon hit
 # its acute_danger stands only if the classifier, which judges sentence by sentence, gives at
@@ -707,8 +711,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             # steps of a case than a story tells (as for a sure look-up, SURE_LOOKUP). The answer,
             # then the offer to go through the steps (actions/lookups.py).
             return FAQ_INTENT
-        if predicted in UNPLACED_INTENTS and doc is not None and buried_question(doc) \
-                and answer_confidence >= BURIED_QUESTION_ANSWER:
+        if (predicted in UNPLACED_INTENTS or predicted in COMMAND_INTENTS) and doc is not None \
+                and buried_question(doc) and answer_confidence >= BURIED_QUESTION_ANSWER:
             return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip
         if predicted in UNPLACED_INTENTS and doc is not None and asks_meldcode_question(doc):
             worried = judgement is not None and self.classifier.is_concern(judgement)

@@ -112,3 +112,14 @@ def test_a_short_question_of_the_meldcode_taken_for_a_school_matter_gets_its_ans
                 "het mij vertelde?")
     assert parse["intent"]["name"] == "faq", parse["intent"]
     assert _answer(parse) == "faq/bron_derden"
+
+
+def test_a_question_buried_in_a_long_message_full_of_case_words_gets_its_answer_not_a_command(nlu):
+    # The intent model reads "overzicht van mijn lopende zaken … exporteren … afsluiten" as a command
+    # (mijn casussen); the one sentence that asks a question of the meldcode is what the writer wants.
+    parse = nlu("Overzicht van mijn lopende zaken voor de zomer: drie overdrachten, twee dossiers naar de "
+                "administratie, en de lijst van vertrekkers. Ik wil alles netjes afsluiten en exporteren voor "
+                "het archief. Er zijn nog wat losse eindjes. Wat hoort de nieuwe school te weten als een "
+                "leerling met een lopend meldcodetraject verhuist? Daarna sluit ik mijn map.")
+    assert parse["intent"]["name"] == "faq", parse["intent"]
+    assert _answer(parse) == "faq/verhuizing"

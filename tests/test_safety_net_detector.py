@@ -204,6 +204,12 @@ def test_misspellings_are_recognised(detect, typo):
         ("het is half zeven, de ouders zijn niet bereikbaar en de kleuter zit nog hier", "alone"),
         ("ze wordt deze zomer bij familie beloofd aan een neef", "special_form"),
         ("na de reis naar familie in het buitenland durft ze niet te zitten en loopt ze met kleine stapjes", "special_form"),
+        # Round 13's classes: not wanting to be there any more, a skipping rope around the neck,
+        # massaging by an adult, photos in swimwear asked online.
+        ("in zijn agenda stond: ik wil er niet meer zijn", "self_harm"),
+        ("ze had een springtouw strak om haar nek geknoopt op de wc", "self_harm"),
+        ("de buurman laat haar hem masseren als ze daar na school is", "sexual"),
+        ("iemand van een chatsite vroeg hem om foto's in zijn zwembroek", "sexual"),
         # A mother's explanation is no child telling.
         ("brandplekken op beide handpalmen, moeder zegt dat hij aan de kachel zat", "physical"),
     ],

@@ -385,9 +385,10 @@ BURIED_QUESTION_ANSWER = 0.5
 # A question told with a worry ("… hoe bouw ik dat gesprek op?") is a look-up when the answer model
 # is this sure of its answer.
 SURE_ANSWER = 0.85
-# A short question of the meldcode the intent model took for a school matter ("Hoe zet ik in het
-# dossier wat de overblijf vertelde?") is a look-up when the answer model is this sure of its
-# answer; SURE_ANSWER when the classifier reads a worry in it (then the offer of the route follows).
+# Any other question of the meldcode the intent model took for a school matter (a short message:
+# "Hoe zet ik in het dossier wat de overblijf vertelde?") is a look-up when the answer model is this
+# sure of its answer; SURE_ANSWER when the classifier reads a worry in it (then the offer of the
+# route follows).
 PLAIN_QUESTION_ANSWER = 0.6
 POSSIBLE_DANGER_INTENT = "possible_danger"
 WORRY_INTENT = "report_worry"

@@ -155,6 +155,7 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "bij judo leren ze een wurggreep, dat mag niet op het plein",
         "de ouders die rijden zorgen dat geen kind alleen in de auto achterblijft",
         "papa is weg sinds de scheiding, hij woont nu in een andere stad",
+        "mama is weg naar oma, zaterdag is ze terug",
         "vader kwam het mapje brengen en was helemaal relaxed, ze was in paniek om niks",
     ],
 )

@@ -13,10 +13,10 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
-# with a margin under what the twelve rounds give together after round 12's work (README, "Measured"):
-# danger 663/675, worry 426/431, after hours 142/144, look-up 384/478, calm 387/404,
-# conversation 301/330 (rounds 1-11 alone: 273/300; round 12: 28/30).
-# Look-ups stay lowest: rounds 4-12 came in near or under their first-sight level.
+# with a margin under what the thirteen rounds give together after round 13's work (README, "Measured"):
+# danger 719/731, worry 462/467, after hours 154/156, look-up 424/520, calm 426/444,
+# conversation 332/360 (round 13 alone: 29/30).
+# Look-ups stay lowest: rounds 4-13 came in near or under their first-sight level.
 FLOORS = {"danger": 0.96, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
           "bad_input": 1.0, "conversation": 0.88}
 

@@ -682,6 +682,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         labels = detection.labels if judgement is not None else set()
         explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS \
             and (judgement is None or judgement.danger < EXPLAINED_BELOW)
+        worried = judgement is not None and self.classifier.is_concern(judgement)
         if detection.is_danger:
             return self.intent if predicted != self.intent else None
         case = self._case_facts(text, intent) if predicted not in (self.intent, WORRY_INTENT) else set()
@@ -716,7 +717,6 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 and buried_question(doc) and answer_confidence >= BURIED_QUESTION_ANSWER:
             return FAQ_INTENT  # "tussendoor: …?" in a message about the school trip
         if predicted in UNPLACED_INTENTS and doc is not None and asks_meldcode_question(doc):
-            worried = judgement is not None and self.classifier.is_concern(judgement)
             if answer_confidence >= (SURE_ANSWER if worried else PLAIN_QUESTION_ANSWER):
                 return FAQ_INTENT  # "hoe zet ik dat in het dossier?" after what others told
         if predicted == OTHER_LANGUAGE_INTENT and tells_of_parent_or_home(doc, text):
@@ -724,10 +724,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
         unsure_answer = predicted == FAQ_INTENT and answer_confidence < BURIED_QUESTION_ANSWER
         if (predicted in UNPLACED_INTENTS or unsure_answer) and INTRODUCTION.match(text) and "?" not in text \
                 and len(text.split()) <= INTRODUCTION_MAX_WORDS \
-                and not (judgement is not None and self.classifier.is_concern(judgement)):
+                and not worried:
             return GREET_INTENT  # "Hallo, ik ben juf van groep 6": the introduction and the menu
         if predicted in UNPLACED_INTENTS and (
-            (judgement is not None and self.classifier.is_concern(judgement))
+            worried
             or (mentions_family(doc, text) and (intent.get(PREDICTED_CONFIDENCE_KEY) or 0) < SURELY_PLACED)
         ):
             return CHILD_SAFETY_CHECK_INTENT

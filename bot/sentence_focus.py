@@ -74,7 +74,7 @@ def buried_question(doc: Doc, min_sentences: int = MIN_SENTENCES, min_tokens: in
     if len(doc) < min_tokens or len(sentences) < min_sentences:
         return False
     kept = [s for s in sentences if names_meldcode(t.text for t in s)]
-    return 0 < len(kept) < len(sentences) and any("?" in s.text for s in kept)
+    return len(kept) < len(sentences) and asks_meldcode_question(doc)
 
 
 def asks_meldcode_question(doc: Doc) -> bool:

@@ -428,9 +428,28 @@ SHORT_ANSWER_WORDS = 8
 # classifier is this sure ("een man die ze via een game kent vraagt om foto's" is not explained
 # by the word "game").
 EXPLAINED_BY = frozenset({"accident_cause", "fell", "school_perpetrator", "idiom", "play", "school_care",
-                          "affection"})
+                          "affection", "grief"})
 EXPLAINED_BELOW = 0.85
-SUSPICION_SIGNS = frozenset({"injury_suspicion", "disclosure", "fear_home", "threat", "threatened"})
+SUSPICION_SIGNS = frozenset({"fear_home", "threat", "threatened"})
+# "Weer", "klopt niet" and "vertelde" doubt an accident, a fall or a game; they doubt nothing about
+# head lice, a first school day, a note of thanks or a grandparent's funeral (CARE_EXPLANATIONS)
+# unless an injury or violence is named too, or a kind hint fired ("kind zegt dat papa …").
+DOUBTS = frozenset({"injury_suspicion", "disclosure"})
+CARE_EXPLANATIONS = frozenset({"school_care", "affection", "grief"})
+HARM_WORDS = frozenset({"injury", "violence"})
+
+
+def suspicious(detection: Detection) -> bool:
+    """Whether the message holds a sign that an explanation the lexicon found does not hold."""
+    labels = detection.labels
+    if labels & SUSPICION_SIGNS:
+        return True
+    if not labels & DOUBTS:
+        return False
+    return bool(labels & (EXPLAINED_BY - CARE_EXPLANATIONS)) or bool(labels & HARM_WORDS) \
+        or detection.hinted_kind is not None
+
+
 # A story about a case already in the meldcode ("met de IB besproken, oudergesprek gehad, we
 # hebben een vermoeden") belongs in the route, which reads it (actions/meldcode_story.py).
 # (What a fact implies, such as "the conversation could be held" after "oudergesprek gehad",
@@ -680,7 +699,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         whether it is about safety)."""
         predicted = intent.get(INTENT_NAME_KEY)
         labels = detection.labels if judgement is not None else set()
-        explained = bool(labels & EXPLAINED_BY) and not labels & SUSPICION_SIGNS \
+        explained = bool(labels & EXPLAINED_BY) and not suspicious(detection) \
             and (judgement is None or judgement.danger < EXPLAINED_BELOW)
         worried = judgement is not None and self.classifier.is_concern(judgement)
         if detection.is_danger:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from bot.safety_net import SignalDetector, default_detector, load_spec
+from bot.safety_net import SignalDetector, default_detector, load_spec, suspicious
 from conftest import ROOT
 
 
@@ -108,6 +108,15 @@ def detect(nlp):
         ("de peuter zat alleen in de auto voor school, ramen dicht en in de volle zon", "alone"),
         ("papa is al weg sinds donderdag en ik moet voor mijn broertje zorgen", "alone"),
         ("her ex went to jail for hitting her and she is scared he will turn up", "structural"),
+        # Round 14's classes: a parent's threat in other words and word orders, being locked up
+        # (separable verb), someone in the child's bed, a child who must marry, cutting in euphemisms.
+        ("vader mailde: als jullie nog eens bellen zijn jullie de kinderen kwijt", "parent_threat"),
+        ("moeder appte dat ze de kinderen mee in de dood neemt", "parent_threat"),
+        ("vader riep bij het hek: als ik ze niet heb, heeft niemand ze", "parent_threat"),
+        ("zijn stiefvader sluit hem op in de kelder als hij huilt", "physical"),
+        ("als ik bij opa logeer kruipt mijn stiefbroer 's nachts in mijn bed", "sexual"),
+        ("ze schreef: ik moet na de kerst trouwen met een neef van mijn vader", "special_form"),
+        ("haar tante zegt dat ze deze zomer een ingreep krijgt aan de onderkant, net als haar zusje", "special_form"),
     ],
 )
 def test_signals_fire_with_their_kind(detect, text, kind):
@@ -157,6 +166,10 @@ def test_signals_fire_with_their_kind(detect, text, kind):
         "papa is weg sinds de scheiding, hij woont nu in een andere stad",
         "mama is weg naar oma, zaterdag is ze terug",
         "vader kwam het mapje brengen en was helemaal relaxed, ze was in paniek om niks",
+        # Round 14's classes: an operation on the back, lost gym shoes, the treats ran out.
+        "in de zomervakantie had oma een operatie aan de onderkant van haar rug",
+        "vader vroeg of we de gymschoenen van zijn kinderen kwijt zijn",
+        "als er te weinig traktaties zijn krijgt niemand ze, zei de moeder",
     ],
 )
 def test_everyday_school_talk_does_not_fire(detect, text):
@@ -213,11 +226,30 @@ def test_misspellings_are_recognised(detect, typo):
         ("iemand van een chatsite vroeg hem om foto's in zijn zwembroek", "sexual"),
         # A mother's explanation is no child telling.
         ("brandplekken op beide handpalmen, moeder zegt dat hij aan de kachel zat", "physical"),
+        # Round 14's classes: play that imitates sex, the one who collects did not come, being
+        # done with everything, a child's spelling of cutting oneself; a parent who told is no child.
+        ("in de huishoek deed ze met twee knuffels op elkaar bewegingen na van de buurman", "sexual"),
+        ("het is zes uur, oma is niet komen ophalen en mama hebben ze al dagen niet meer gezien", "alone"),
+        ("he told me he is done with everything and hid his dad's pills", "self_harm"),
+        ("juf ik heb me zelf gesneeden met een schaartje", "self_harm"),
+        ("vertelde de moeder van een leerling dat haar vriend haar met een riem slaat", "physical"),
     ],
 )
 def test_words_pick_the_variant_of_a_danger_no_rule_found(detect, text, kind):
     detection = detect(text)
     assert (detection.kind or detection.hinted_kind) == kind, (detection.fired, detection.hinted_kind)
+
+
+@pytest.mark.parametrize("text, doubted", [
+    # Round 14's class: "weer" and "zei" doubt an accident or a fall, not head lice or a funeral.
+    ("de luizencontrole is weer verzet naar maandag, zei een moeder", False),
+    ("na de begrafenis van opa zei ze dat ze weer wat beter slaapt", False),
+    ("hij zei dat hij weer van het klimrek is gevallen", True),
+    ("bij de luizencontrole zag ik weer blauwe plekken in zijn nek", True),
+    ("sinds de begrafenis is ze bang voor haar stiefvader", True),
+])
+def test_doubts_count_against_an_accident_not_against_care_or_grief(detect, text, doubted):
+    assert suspicious(detect(text)) is doubted
 
 
 def test_a_hint_alone_is_no_danger(detect):

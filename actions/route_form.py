@@ -69,6 +69,9 @@ SMALL_TALK = {"greet", "help", "goodbye", "thank", "bot_challenge"}
 ROUTE_ORDER = tuple(key for _, key in STEP_QUESTIONS) + AFWEGING
 # A message this long that tells what happened is the answer to "wat heb je gezien?".
 SIGNALS_MIN_WORDS = 12
+# "Kleuter komt elke dag zonder ontbijt. Wat nu?": a signal and "what now?" with no route open is
+# a worry (the safety net's classifier says so), not a command; "en nu?" alone is the command.
+WORRY_WITH_QUESTION_MIN_WORDS = 6
 STORY_MESSAGES = 4  # the user's last typed messages read when the route starts
 
 
@@ -709,7 +712,7 @@ class ActionNextStep(Action):
         elif state.status is Status.NOT_STARTED:
             latest = tracker.latest_message or {}
             if (latest.get("safety_net") or {}).get("concern") \
-                    and len((latest.get("text") or "").split()) >= SIGNALS_MIN_WORDS:
+                    and len((latest.get("text") or "").split()) >= WORRY_WITH_QUESTION_MIN_WORDS:
                 # "wie kan ik nu nog bellen?" after a description of a child: no route yet, so
                 # first the question whether it is about a child's safety (24/7 after hours).
                 return ActionChildSafetyCheck().run(dispatcher, tracker, domain)

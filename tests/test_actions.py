@@ -171,6 +171,9 @@ def test_a_worry_described_in_a_question_outside_school_time_gets_the_24_7_numbe
     ("een jongen uit mijn klas is al weken stil en heeft donkere kringen, wie kan ik nu nog bellen?", True,
      "utter_child_safety_check"),
     ("en nu?", True, "utter_no_question_pending"),
+    # Round 14's class: one short signal, then "what now?".
+    ("meisje uit groep 2 ruikt steeds naar urine, wat nu?", True, "utter_child_safety_check"),
+    ("hoe gaat het nu verder?", True, "utter_no_question_pending"),
     ("wat is de volgende stap in het rooster voor de toetsweek van groep acht en negen?", False,
      "utter_no_question_pending"),
 ])

@@ -15,7 +15,10 @@ that was accepted or evaluated was help that could be offered (afweging 3 ja), a
 took place or was evaluated was accepted (afweging 4 ja). With what
 the route already knows, `implied` adds one more: help evaluated after its term (afweging 5)
 followed a suspicion (afweging 1 ja), when afweging 1 is still open; and an implication never
-overturns an answer the route already has (help accepted after "no help possible").
+overturns an answer the route already has (help accepted after "no help possible"). No worries
+left after help that reached its goals is the result of that help (afweging 5), not afweging 1;
+a goal set with the term ("dan zou hij rustiger moeten zijn") and advice on what to do ("het
+advies was om hulp aan te bieden") state no result and no help.
 
 Doubt is never read as "nee" (the same rule as meldcode_logic): it goes to the cautious branch.
 """
@@ -34,7 +37,8 @@ _NEGATION = re.compile(r"\b(niet|geen|nooit|niks|niets|not|no|nothing|zonder|nie
                        r"don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|weren'?t)\b")
 _POSITIVE = re.compile(r"\b(wel|toch|zeker wel|juist)\b")
 _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|weten) (\w+ ){0,2}niet (of|zeker)|weet (ik|we) (\w+ ){0,3}niet|(don'?t|do not|really don'?t) know|(weet|weten) (ik|we|wij|ze|hij) (het |dat )?(echt |nog |eigenlijk |nou )?niet|"
-                    r"niet zeker|onzeker|geen idee|daar (heb|hebben) (ik|we|wij) (\w+ )?geen (goed |echt )?zicht op|(wat|dat) (ik|we|wij) (echt |nog )?niet (weet|weten)|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
+                    r"niet zeker|onzeker|geen idee|(ik|we|wij) (weet|weten) het (\w+ ){0,2}niet|(ik|we|wij) (durf|durven) (het )?(\w+ )?niet te (zeggen|beoordelen|inschatten)|"
+                    r"(moeilijk|lastig) te zeggen|(het )?kan (\w+ )?ook (iets )?(meer|anders|ergers|erger|ernstiger) zijn|daar (heb|hebben) (ik|we|wij) (\w+ )?geen (goed |echt )?zicht op|(wat|dat) (ik|we|wij) (echt |nog )?niet (weet|weten)|not sure|(ik|we|wij) (weet|weten) het (echt |eigenlijk |gewoon |nou )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |nog |eigenlijk |nou |gewoon )?niet (of|zeker)|durf (ik|we|wij) niet te zeggen|(komen|kom) (we|wij|ik) (\w+ ){0,4}niet uit|doubt\w*|weet niet of|vraag me af|can'?t tell|"
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
@@ -45,10 +49,13 @@ _SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\b(gn|gene|
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+"
                      r"(?!(terug\w*|weer|door|doorgaan|gebeuren|steeds|even|kort|raak|liefst)\b)|\s+but\s+")
 _SUB_CLAUSE = re.compile(r"[,;:(]|\s(want|omdat|doordat|dus|terwijl|zodat|hoewel|maar|en ook|en het|en dat|als)\s")
-_ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt)\b")
+_ANSWERED = re.compile(r"^(ja|jawel|nee|neen|niet|twijfel|klopt|yes|no)\b")
+_ANSWER_WORDS = {"yes": "ja", "no": "nee"}
 # "is dit nou structureel onveilig? daar komen we niet uit", "of ze meedoen? weet ik niet"
-_ANSWERED_DOUBT = re.compile(r"^(weet (ik|we) (het )?niet|(ik|we|wij) (weet|weten) (het |dat )?(echt |eigenlijk |gewoon |nou )?niet|geen idee|daar komen (we|wij) (\w+ ){0,4}niet uit|"
+_ANSWERED_DOUBT = re.compile(r"^(weet (ik|we) (het )?niet|(ik|we|wij) (weet|weten) (het |dat )?(\w+ ){0,2}niet|geen idee|(i|we) (\w+ )?(don'?t|do not) know|daar komen (we|wij) (\w+ ){0,4}niet uit|"
                              r"(we|wij|ik) twijfel\w*|twijfel\w*|moeilijk te zeggen|lastig)\b")
+# "(dus) of ze die hulp aanneemt... weet ik niet": an indirect question the next sentence doubts.
+_INDIRECT = re.compile(r"^((dus|maar|en|so|but) )?(of|whether|if) ")
 # A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
 _QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
                        r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|indien|wanneer|"
@@ -61,7 +68,7 @@ ME_IB = re.compile(rf"\b(ik ben|als|vanuit mijn rol als|ik, als)\s+(zelf )?(de |
 IB_TALK = re.compile(
     rf"\b{IB_ROLE}\b.{{0,60}}?\b(besproken|bespreken|overlegd|overleg|gesproken|weet|weten|hoogte|ingelicht|"
     r"gewogen|betrokken|gebeld|gebabbeld|gemeld|verteld|sparren|gespard|samen|erbij|mee eens|vindt|vond|"
-    r"denkt|dacht|zegt|zei|knows|informed|discussed)\b"
+    r"denkt|dacht|zegt|zei|casushouder|knows|informed|discussed|involved)\b"
     rf"|\b(besproken|overlegd|gesproken|gebabbeld|ingelicht|gemeld|discussed|informed|verteld)\b.{{0,40}}\b{IB_ROLE}\b"
     rf"|\b(volgens|met|samen met|en|van) (de |het |onze |mijn )?{IB_ROLE}\b"
 )
@@ -72,7 +79,7 @@ RECORDED = re.compile(
 )
 VT = r"(veilig thuis|veiligthuis|vt|amk|vertrouwensarts)"
 VT_ADVICE = re.compile(
-    rf"\b{VT}\b.{{0,40}}\b(advies|geadviseerd|gebeld|overlegd|overleg|gesproken|contact|geraadpleegd|consult|raadgevingen)\b"
+    rf"\b{VT}\b.{{0,40}}\b(advies|geadviseerd|gebeld|overlegd|overleg|gesproken|contact|geraadpleegd|consult|raadgevingen|advice)\b"
     rf"|\b(advies|gebeld|overlegd|contact|geraadpleegd)\b.{{0,30}}\b{VT}\b"
 )
 PARENT = (r"(ouders?|moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|mama's|papa's|beide ouders|de ouder|"
@@ -81,6 +88,8 @@ PARENT_TALK = re.compile(
     rf"\b(oudergesprek\w*|gesprek(ken)? (geweest |gehad |gevoerd )?met (de |beide |zijn |haar )?{PARENT})\b"
     rf"|\b(met|bij) (de |beide |allebei de |zijn |haar )?{PARENT}\b.{{0,25}}\b(gesproken|gepraat|besproken|gebabbeld|"
     r"een gesprek|gesprek gehad|gesprek gevoerd|om tafel|gezeten)\b"
+    rf"|\b(met|bij) (de |beide |allebei de |zijn |haar )?{PARENT}\b.{{0,50}}\bgesprekken (gehad|gevoerd|geweest)\b"
+    rf"|\b(in|tijdens) (het|ons|dat) (\w+)?gesprek\b.{{0,50}}\b(vertelde|vertelden|zei|zeiden|gaf|gaven|erkende|erkenden) (de )?{PARENT}\b"
     rf"|\b{PARENT}\b.{{0,25}}\b(gesproken|uitgenodigd|op gesprek|aan tafel|om tafel|zijn geweest|geweest|"
     r"kwam(en)?|erkent|erkennen|ontkent|ontkennen|reageerde|reageerden|werd boos|werden boos|zei|zeiden|gaf aan|"
     r"gaven aan|vertelde|vertelden)\b"
@@ -114,12 +123,12 @@ BARE_DANGER = re.compile(r"\b(gevaar|gevaarlijk\w*|danger|dangerous)\b")
 NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
                  r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|structural|structurally|steeds (weer )?terugkomt|"
-                        r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|keer op keer|telkens weer)\b")
+                        r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|zich (\w+ )?(herhaalt|herhalen)|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
 # the writer's words, counted only where the danger is weighed (see _duration and read_story).
 # ONGOING takes its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is
 # negative in form ("het houdt niet op", "dit is niet iets van de laatste tijd").
-ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?(weken|maanden|jaren|een jaar|een half jaar)( lang)?|"
+ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?((een paar|enkele|twee|drie|vier|vijf|zes|\d+) )?(weken|maanden|jaren|jaar|een jaar|een half jaar)( lang)?|gezien de duur|voortdurend\w*|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|(steeds|vaker|regelmatig|telkens) (gebeurt|voorkomt)|herhaaldelijk|"
                      r"blijft gebeuren|aanhoudend\w*|(elke|iedere) (dag|week) gebeurt|(steeds|telkens|vaak|vaker) raak|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
                      r"vaker (gebeurt|gebeurd|gebeurde|voorkomt|voorkwam)|(elke|iedere) (dag|week) (weer )?(zo|raak|hetzelfde)|gebeurt (bijna )?(elke|iedere) (dag|week)|dagelijkse kost|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
@@ -153,6 +162,8 @@ SUSPICION = re.compile(
     r"\b(vermoeden|vermoedens|vermoed|vermoeden we|suspicion|suspect)\b"
     r"|\b(denken|denk|vinden|vind|zijn|ben|vrezen|vrees) ((echt|wel|nu|allebei|eigenlijk|toch|ook|sterk|dus|daarom|nog|steeds) ){0,3}"
     rf"(bang |overtuigd |ervan overtuigd )?dat\b.{{0,60}}\b{ABUSE}\b"
+    # "denken de juf en de ib'er wel dat hij verwaarloosd wordt": who thinks it, named between.
+    rf"|\b(denken|denkt|dachten|dacht|vinden|vindt|vonden|vrezen|vreest)( [\w']+){{1,8}} dat\b.{{0,60}}\b{ABUSE}\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
     rf"|\b(gevoel|idee|indruk) (\w+ ){{0,2}}dat\b.{{0,60}}\b{ABUSE}"
     # "we denken dat het thuis niet goed zit": the match ends before "dat", so its "niet" is
@@ -191,6 +202,7 @@ NO_SUSPICION = re.compile(
     r"\bniet dat er (thuis )?iets (niet klopt|mis is|speelt|aan de hand is)\b|\bverder geen (nieuwe )?signalen\b"
     r"|\b(denken|denk|vinden|vind)( \w+){0,2} niet( meer)? dat (er )?(thuis )?(iets|wat) (\w+ )?(mis|aan de hand|niet klopt|speelt)\b"
     r"|\bno (reason|grounds)( any ?more)? to (think|believe|suspect)\b"
+    r"|\b(don'?t|do not|doesn'?t|does not) (think|believe|suspect) (that )?(there'?s |there is )?(anything|something) (\w+ ){0,2}(going on|wrong|happening)\b"
     r"|\b(denkt|denken|vindt|vinden|gelooft|geloven) niemand( \w+){0,3}( meer| nog)? dat\b"
     r"|\b(niks|niets|geen \w+) (meer )?(dat|wat|die) (\w+ ){0,3}(op|naar) (\w+ ){0,5}(wijst|wijzen|duidt|duiden)\b"
 )
@@ -272,7 +284,8 @@ ACCEPTS = re.compile(
     r"akkoord|stemmen in|stemt in|ingestemd|(doen|doet|deed|deden) (\w+ ){0,3}mee|werken mee|werkt mee|ja gezegd|positief|"
     r"(?<!ik )(?<!we )(?<!wij )(wil|willen|wilde|wilden) (\w+ ){0,3}(heel |erg |echt )?graag|"
     r"bereid|staan ervoor open|(wil|willen|wilde|wilden|wou|wouden) (\w+ ){0,3}(graag )?(hulp|\w*cursus|\w*training|\w*traject|\w*coach\w*|\w*therapie|meewerken|meedoen)|agreed|accepted|"
-    r"(zijn|is|waren|was|staan|stonden) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
+    r"(zijn|is|waren|was|staan|stonden|staat|stond) er (allebei |allebij |helemaal |ook |echt |wel )?(voor|open voor)|"
+    r"(maakt|maken|maakte|maakten) (daar |er |hier )?(\w+ )?(graag )?gebruik van|graag gebruik van|(eerste )?afspraak (al )?(ingepland|gepland|gemaakt)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
     rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook |uiteindelijk |toch |wel )*ja\b"
@@ -291,7 +304,7 @@ REFUSES = re.compile(
     # "ze aanvaarden die niet", "hij heeft de afspraak afgezegd": the parent as a pronoun.
     r"|\b(ze|zij|hij)\b (\w+ ){0,2}(aanvaarden|aanvaardt|aanvaardden|aanvaardde|accepteren|accepteert|accepteerden|"
     r"accepteerde|nemen|neemt|namen|nam) (\w+ ){0,2}(niet|geen)( aan)?\b"
-    r"|\b(ze|zij|hij) (heeft|hebben|had|hadden) (\w+ ){0,6}(afgezegd|geweigerd)\b"
+    r"|\b(ze|zij|hij) (heeft|hebben|had|hadden) (\w+ ){0,6}(afgezegd|geweigerd|afgehouden|afgewezen|afgeslagen)\b"
     r"|\b(she|he|they) (\w+ ){0,2}cancel\w*|\b(doesn'?t|don'?t|does not|do not|didn'?t|did not) want (any|anyone|anybody|help|the help|us)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
@@ -329,6 +342,14 @@ WORKED = re.compile(
 # Doubt whether the parents accept the help (afweging 4), not whether help is possible.
 ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|volhou\w*|vol (te )?houden|doorzet\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
                           r"aanne\w*|aangenomen|aanpakt|ingaan|ingaat|in (gaan|gaat)|ja (\w+ )?(gaat |zal |gaan |zullen )?zeggen|instemmen|instemt|tekenen|tekent)\b")
+# "zolang vader niet meedoet": a condition on the help, not doubt whether the parents accept it.
+CONDITION = re.compile(r"\b(zolang|tenzij|mits|as long as|unless)\b.*$")
+# "dan zou ze rustiger moeten zijn", "he should be calmer by then": a goal set with the term, no result.
+GOAL = re.compile(r"\b(moet|moeten|zou|zouden|should|must|needs? to|has to|have to|doel is|bedoeling|hopen|hoop|hope)\b")
+# "het advies (van Veilig Thuis) was om hulp aan te bieden": what to do, not help that is there.
+ADVISED = re.compile(r"\b(advies|advice) (was|is|luidde)\b|\b(adviseerde|adviseerden|adviseert|adviseren|raadde|raadden|raadt) ")
+# "de smw is al maanden ziek": how long something else goes on, not the unsafety.
+OTHER_DURATION = re.compile(rf"\b({HELP}|ziek\w*|wachtlijst\w*|wachttijd\w*)")
 DID_NOT_WORK = re.compile(
     rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
@@ -340,7 +361,7 @@ DID_NOT_WORK = re.compile(
     r"|\b(erger|heftiger|slechter|zwaarder) (geworden|gaan|wordt|worden)\b|\b(levert|leveren|leverde|leverden) (dus |eigenlijk |gewoon |echt |helemaal )?(niets|niks) op\b"
     r"|\b(precies|nog (steeds|altijd)) (hetzelfde|zoals (het was|vroeger|eerst|daarvoor))\b|\bmisschien (nog |wel )?erger\b"
     r"|\b(niets|niks) opgeleverd\b|\bgeen (effect|verschil)\b"
-    r"|\b(didn'?t|did not|hasn'?t|has not|doesn'?t|does not) (help|work|improve)\b|\bnothing (has )?changed\b|\bno (improvement|progress|change)\b"
+    r"|\b(didn'?t|did not|hasn'?t|has not|haven'?t|have not|doesn'?t|does not) (helped|help|worked|work|improved|improve)\b|\b(doing|getting|got|gotten|it'?s|is) worse\b|\bnothing (has )?changed\b|\bno (improvement|progress|change)\b"
     r"|\bnog steeds\b|\b(niet|geen|nauwelijks) (beter|verbetering|verandering)\b|\b(verandert|veranderde) (er )?(gewoon |echt |helemaal )?(niks|niets)\b"
     r"|\bresulta\w* (is |zijn )?(er )?(niet|geen|nog niet)\b|\b(termijn|periode)\b.{0,30}\b(voorbij|verstreken|om)\b.{0,40}\b(geen|niet|niets|niks)\b"
 )
@@ -411,16 +432,20 @@ def clauses(text: str) -> List[str]:
     for pattern, replacement in _SPELLING:
         lowered = pattern.sub(replacement, lowered)
     lowered = re.sub(r"[a-zà-ÿ]+", lambda m: _spelled(m.group(0)), lowered)
-    pieces = [c.strip() for c in _CLAUSE.split(lowered) if c and c.strip()]
+    lowered = re.sub(r"\((\w+)\)", r"\1", lowered)  # "structureel vinden we het (nog) niet"
+    pieces = [c.strip() for c in _CLAUSE.split(lowered) if c and c.strip(".;!\n ")]
     out: List[str] = []
     for i, piece in enumerate(pieces):
         if not _QUESTION.search(piece):
+            if _INDIRECT.match(piece) and i + 1 < len(pieces) and _ANSWERED_DOUBT.match(pieces[i + 1]):
+                piece = f"twijfel {piece}"
             out.append(piece.rstrip(".;!\n "))
             continue
         # A question the writer answers at once states the answer: "acuut? nee, dat niet".
         answer = _ANSWERED.match(pieces[i + 1]) if i + 1 < len(pieces) else None
         if answer:
-            out.append(f"{answer.group(1)} {piece.rstrip('?').strip()}")
+            word = _ANSWER_WORDS.get(answer.group(1), answer.group(1))
+            out.append(f"{word} {piece.rstrip('?').strip()}")
         elif i + 1 < len(pieces) and _ANSWERED_DOUBT.match(pieces[i + 1]):
             out.append(f"twijfel {piece.rstrip('?').strip()}")
     return out
@@ -450,11 +475,11 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     (for the weighing of unsafety, where "… is naar onze inschatting geen sprake" is said)."""
     after = clause[match.end():match.end() + 30]
     # "Vermoeden: ja", "acuut of structureel: nee, vinden we niet", "hulp mogelijk? twijfel".
-    colon = re.match(r"^\s*[:=?-]+\s*(ja|jawel|nee|neen|niet|geen|twijfel\w*)\b", after)
+    colon = re.match(r"^(\s+[\w']+){0,2}?\s*[:=?-]+\s*(ja|jawel|nee|neen|niet|geen|twijfel\w*)\b", after)
     if colon:
-        word = colon.group(1)
+        word = colon.group(2)
         return JA if word.startswith("ja") else TWIJFEL if word.startswith("twijfel") else NEE
-    if re.match(r"^\s*,?\s*(nee|neen)\b", after):  # "echt gevaar, nee", "direct gevaar nee"
+    if re.match(r"^(\s+[\w']+){0,2}?\s*,?\s*(nee|neen)\b", after):  # "echt gevaar, nee", "acuut onveilig nee"
         return NEE
     # Doubt in the clause; with `far`, only in the part of the sentence that holds the statement
     # ("niks wat direct moet, alleen of het vaker gebeurt weet ik niet": the doubt is about "vaker").
@@ -476,7 +501,7 @@ def _polarity(clause: str, match: re.Match, far: bool = False) -> str:
     if far and re.search(r"[,;]\s*(dat|da|dit|that)\b[^,;]*\b(niet|geen|not)\b", clause[match.end():]):
         return NEE  # "… of dat ze gevaar loopt, dat zien we niet"
     reported = re.match(r"^\s*(dat|:|'|\")", after)  # "vader zei dat we niet …": his words, not a denial
-    if not positives and not reported and re.match(r"^(\s+[\w']+){0,4}?\s+(niet|geen|not)\b", after):
+    if not positives and not reported and re.match(r"^(\s+(?!(en|and)\b)[\w']+){0,4}?\s+(niet|geen|not)\b", after):
         return NEE
     # Further on in the same part of the sentence: "… is naar onze inschatting geen sprake",
     # "… zien wij op grond van wat wij weten niet" (a comma or "want/omdat/maar" ends the part).
@@ -512,6 +537,20 @@ def _last_polarity(pattern: re.Pattern, parts: List[str], far: bool = False) -> 
     return found
 
 
+def _without(pattern: re.Pattern, clause: str) -> str:
+    """The clause without the parts of the sentence (between commas, "want", "maar", …) that
+    hold the pattern."""
+    kept, start = [], 0
+    for sep in list(_SUB_CLAUSE.finditer(clause)) + [None]:
+        end = sep.start() if sep else len(clause)
+        if not pattern.search(clause[start:end]):
+            kept.append(clause[start:end])
+        if sep:
+            kept.append(sep.group(0))
+            start = sep.end()
+    return "".join(kept)
+
+
 def _duration(parts: List[str], stated_only: bool = False) -> Optional[str]:
     """Ongoing (ja), not ongoing or only recently (nee), or doubt, as the text says it.
     `stated_only`: only what is said about the pattern itself ("het houdt niet op", "of het
@@ -519,6 +558,7 @@ def _duration(parts: List[str], stated_only: bool = False) -> Optional[str]:
     description of signals."""
     if any(ALWAYS_ONGOING.search(c) for c in parts):
         return JA
+    parts = [_without(OTHER_DURATION, c) for c in parts]
     ongoing = _last_polarity(ONGOING, parts, far=True)
     if ongoing is not None and not (stated_only and ongoing != TWIJFEL):
         return ongoing
@@ -636,7 +676,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     elif acute == NEE and structural is None and re.search(r"\bniet acuut (en|of) (niet )?structureel", " ".join(parts)):
         facts["afweging_2"] = NEE
 
-    # Help (afweging 3), accepted (4), result (5).
+    # Help (afweging 3), accepted (4), result (5); not what someone advised to do.
+    parts = [c[:m.start()] if (m := ADVISED.search(c)) else c for c in parts]
+    if asked == "afweging_4":  # "ze wil graag meedoen": asked whether they accept, "ze" is the parents
+        parts = [re.sub(r"^(ze|zij|hij|they|she|he)\b", "ouders", c) for c in parts]
     if any(_DOUBT.search(c) and (re.search(rf"\b{HELP}\b", c) or HELP_CAN.search(c)) for c in parts):
         facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
     elif any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
@@ -650,7 +693,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     # The help refused may have been offered in an earlier message ("we boden de smw aan" / "ze wil niks").
     refuses = any(REFUSES.search(c) for c in parts) and (asked == "afweging_4" or any(
         REFUSAL_CONTEXT.search(c) for c in parts + [" ".join(e.lower().split()) for e in earlier]))
-    if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(c) for c in parts):
+    if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(CONDITION.sub("", c)) for c in parts):
         facts["afweging_4"] = TWIJFEL
         if facts.get("afweging_3") == TWIJFEL:  # the doubt was about accepting, not about help
             del facts["afweging_3"]
@@ -669,8 +712,12 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
             facts["afweging_5"] = NEE
         # Any statement of it ("sterk verbeterd, vrolijker en niet meer verzuimd": the last
         # part's "niet" is about the absence, not the result).
-        elif any(_polarity(c, m) == JA for c in parts for m in WORKED.finditer(c)):
+        elif any(_polarity(c, m) == JA and not GOAL.search(_part_around(c, m))
+                 for c in parts for m in WORKED.finditer(c)):
             facts["afweging_5"] = JA
+        # "de doelen zijn gehaald, de jeugdarts heeft geen zorgen meer": the result, not afweging 1.
+        if facts.get("afweging_5") == JA and facts.get("afweging_1") == NEE:
+            del facts["afweging_1"]
 
     # What the story implies: help accepted or evaluated could be offered; help that was
     # evaluated was accepted.

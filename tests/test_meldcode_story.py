@@ -288,6 +288,54 @@ TABLE = [
     ("wat is het afwegingskader?", {}, ["afweging_1", "afweging_2"]),
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
     ("het gaat goed met haar op school, ze heeft veel vriendjes", {}, ["afweging_5"]),
+    # Round 14's classes. The scope of a denial: "X: nee" with a word between, "(nog) niet".
+    ("ze loopt geen gevaar en het is pas na de verhuizing begonnen, dus acuut of structureel onveilig: nee",
+     {"afweging_2": "nee", "s1_acuut": "nee"}, []),
+    ("acuut is het niet. het loopt pas een maand, structureel noemen we het (nog) niet",
+     {"afweging_2": "nee", "s1_acuut": "nee"}, []),
+    # A suspicion with the thinkers named between the verb and "dat".
+    ("volgens de mentor denken hij en de zorgcoördinator wel dat ze thuis verwaarloosd wordt",
+     {"afweging_1": "ja"}, []),
+    ("volgens mij denken de juf en de ib'er nog steeds niet dat hij mishandeld wordt", {"afweging_1": "nee"}, []),
+    # Doubt whether there is anything at all, in other words.
+    ("eerlijk gezegd weet ik het niet, het kan een lastige fase zijn maar het kan ook meer zijn",
+     {"afweging_1": "twijfel"}, []),
+    ("ik durf echt niet te zeggen of er sprake is van een vermoeden van mishandeling", {"afweging_1": "twijfel"}, []),
+    ("moeilijk te zeggen of er thuis iets mis is of dat het gewoon een drukke periode is",
+     {"afweging_1": "twijfel"}, ["afweging_2"]),
+    # Structural, said by how long it goes on or how it keeps coming back.
+    ("we vermoeden mishandeling; gezien de duur is het iets wat zich steeds herhaalt, acuut is het niet",
+     {"afweging_1": "ja", "afweging_2": "ja", "s1_acuut": "nee"}, []),
+    ("geen direct gevaar, maar dit gaat nu al drie jaar zo", {"afweging_2": "ja", "s1_acuut": "nee"}, []),
+    # English: a question answered "no", no suspicion, help that did not work.
+    ("a suspicion, yes. acute or structural? no, we don't think so", {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("so no, we don't think anything is going on at home", {"afweging_1": "nee"}, []),
+    ("the help hasn't worked, the boy is doing worse than before", {"afweging_5": "nee"}, []),
+    # A term and a goal set is no result yet.
+    ("de ouders tekenden voor de gezinscoach; we spraken acht weken af, dan zou ze rustiger moeten zijn",
+     {"afweging_4": "ja"}, ["afweging_5"]),
+    ("we agreed on a term of two months, by then he should be calmer at home", {}, ["afweging_5"]),
+    # The result of help with no worries left is the result (afweging 5), not "no suspicion".
+    ("bij de evaluatie waren de doelen bereikt en de jeugdarts heeft geen zorgen meer",
+     {"afweging_5": "ja"}, ["afweging_1"]),
+    # Veilig Thuis's advice is what to do, not help that is there.
+    ("veilig thuis hebben we gebeld, het advies was om met vader te praten en hulp aan te bieden",
+     {"s2_advies": "ja"}, ["afweging_3", "afweging_4"]),
+    # Acceptance and refusal in other words.
+    ("vader staat er wel voor open", {"afweging_4": "ja"}, []),
+    ("moeder maakt daar graag gebruik van en heeft al een eerste afspraak ingepland", {"afweging_4": "ja"}, []),
+    ("de ouders hebben het wijkteam steeds afgehouden", {"afweging_4": "nee"}, []),
+    # Doubt whether the helpers can do anything, on a condition about a parent: help (afweging 3).
+    ("het wijkteam twijfelt of ze iets kunnen betekenen zolang vader niet meedoet", {"afweging_3": "twijfel"},
+     ["afweging_4"]),
+    # Whether the parent takes the help, and the doubt in the next sentence.
+    ("of ze die begeleiding echt gaat aannemen... ik weet het oprecht niet", {"afweging_4": "twijfel"}, []),
+    # Steps in other words.
+    ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
+    ("all written down, the ib'er is involved and we asked veilig thuis for advice",
+     {"s2_ib": "ja", "s2_advies": "ja"}, []),
+    ("met de ouders zijn het afgelopen jaar al heel wat gesprekken gevoerd", {"s3_gevoerd": "ja"}, []),
+    ("in het gesprek met de leerkracht vertelde vader dat hij het zwaar heeft", {"s3_gevoerd": "ja"}, []),
 ]
 
 
@@ -372,3 +420,18 @@ def test_help_accepted_does_not_overturn_no_help_possible_the_route_knows():
     assert facts["afweging_4"] == "ja" and facts["afweging_3"] == "ja"  # implied, on its own
     assert "afweging_3" not in implied({"afweging_3": "nee"}, facts)
     assert implied({"afweging_3": "nee"}, read_story("er is toch hulp mogelijk en ze nemen die aan"))["afweging_3"] == "ja"
+
+
+def test_what_is_said_about_other_things_does_not_answer_the_weighing():
+    # "Veilig Thuis nog niet gebeld" at afweging 2 answers nothing about unsafety.
+    assert "afweging_2" not in read_story("veilig thuis is door ons nog niet gebeld", asked="afweging_2")
+    # How long a helper has been ill is not how long the unsafety goes on.
+    facts = read_story("de smw is al maanden ziek en ik weet niet of wij zelf hulp kunnen bieden", asked="afweging_2")
+    assert "afweging_2" not in facts and facts["afweging_3"] == "twijfel"
+
+
+def test_acceptance_and_refusal_said_of_the_parent_as_a_pronoun_when_afweging_4_is_asked():
+    assert read_story("ze wil heel graag meedoen", asked="afweging_4")["afweging_4"] == "ja"
+    assert read_story("ze willen er niks van weten", asked="afweging_4")["afweging_4"] == "nee"
+    assert read_story("ze hebben het afgehouden", asked="afweging_4")["afweging_4"] == "nee"
+    assert "afweging_4" not in read_story("ze wil heel graag meedoen met gym")

@@ -208,9 +208,13 @@ LEADING_ANSWER = re.compile(r"^(ja|jawel|jazeker|nee|neen|nope|klopt)\b")
 SELF_ANSWERED = re.compile(r"^[^?]{2,80}\?\s*(ja|jawel|nee|neen)\b")
 # "vt niet gebeld, wist niet dat dat mocht": what the writer did or did not do with Veilig Thuis
 # answers their own question, not one of the route's (except whether to ask it for advice).
-VT_CONTACT = re.compile(r"\b(vt|veilig ?thuis)\b.{0,40}\b(gebeld|bellen|belde|gevraagd|contact|gemeld|ingeschakeld)\b"
-                        r"|\b(gebeld|contact gehad|advies gevraagd)\b.{0,20}\b(vt|veilig ?thuis)\b")
+VT_CONTACT = re.compile(r"\b(vt|veilig ?thuis)\b.{0,40}\b(gebeld|bellen|belde|gevraagd|contact|gemeld|ingeschakeld|"
+                        r"geraadpleegd|raadplegen|benaderd|benaderen|called|contacted|consulted)\b"
+                        r"|\b(gebeld|contact gehad|advies gevraagd|geraadpleegd|benaderd)\b.{0,20}\b(vt|veilig ?thuis)\b")
+# At "Twijfelen jij of je IB'er …?" (s2_advies) Veilig Thuis is what doubt leads to: what the
+# writer did with it answers the question only with a word about the doubt itself.
 VT_QUESTIONS = {"s2_advies"}
+DOUBT_WORDS = re.compile(r"\b(twijfel\w*|oorzaak|zeker|zorgen|doubt\w*|sure)\b")
 # Facts a story states in passing (a parent named: no staff member suspected), not the point.
 INCIDENTAL_FACTS = {"s1_medewerker", "s1_kindcheck"}
 
@@ -298,8 +302,8 @@ def answer_belongs_elsewhere(key: str, text: str, tracker: Tracker) -> Optional[
     facts = read_story(text, help_given=answers.get("afweging_4") == "ja", asked=key)
     if key in facts:
         return None
-    if SELF_ANSWERED.match(lowered) or (key not in VT_QUESTIONS and len(lowered.split()) >= RESTATED_MIN_WORDS
-                                        and VT_CONTACT.search(lowered)):
+    if SELF_ANSWERED.match(lowered) or (len(lowered.split()) >= RESTATED_MIN_WORDS and VT_CONTACT.search(lowered)
+                                        and (key not in VT_QUESTIONS or not DOUBT_WORDS.search(lowered))):
         return "utter_answer_buttons"
     if len(lowered.split()) >= RESTATED_MIN_WORDS and LEADING_ANSWER.match(lowered) \
             and set(facts) - INCIDENTAL_FACTS:

@@ -383,3 +383,20 @@ def test_help_evaluated_in_the_story_implies_the_suspicion_it_followed():
     # A suspicion already answered is never overwritten by the implication.
     result, _ = validate(tracker({**answers, "afweging_1": "twijfel"}, entry="4", text=text))
     assert result.get("route_answers", {}).get("afweging_1", "twijfel") == "twijfel"
+
+
+def test_veilig_thuis_not_contacted_answers_no_weighing_and_no_doubt_question():
+    # At afweging 2, "nee" about Veilig Thuis in other verbs is no "nee" about unsafety.
+    weighing = {**STEPS_1_3, **afw("ja")}
+    for text in ["Nee, Veilig Thuis hebben we nog niet geraadpleegd.", "nee, vt is door ons nog niet benaderd"]:
+        result, messages = validate(tracker(weighing, entry="4", intent="deny", text=text))
+        assert result == {"route_answer": None}, text
+        assert [m.get("response") for m in messages] == ["utter_answer_buttons"], text
+    # At "Twijfelen jij of je IB'er …?" (s2_advies), Veilig Thuis not called says nothing of doubt.
+    step2 = {**STEP1, "s2_ib": "ja"}
+    result, messages = validate(tracker(step2, intent="deny", text="Nee, Veilig Thuis hebben we nog niet gebeld."))
+    assert result == {"route_answer": None}
+    assert [m.get("response") for m in messages] == ["utter_answer_buttons"]
+    # An answer about the doubt itself still answers it.
+    result, _ = validate(tracker(step2, intent="deny", text="nee, we twijfelen niet, vt hoeven we niet te bellen"))
+    assert result["route_answers"]["s2_advies"] == "nee"

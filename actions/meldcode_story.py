@@ -163,7 +163,7 @@ SUSPICION = re.compile(
     r"|\b(denken|denk|vinden|vind|zijn|ben|vrezen|vrees) ((echt|wel|nu|allebei|eigenlijk|toch|ook|sterk|dus|daarom|nog|steeds) ){0,3}"
     rf"(bang |overtuigd |ervan overtuigd )?dat\b.{{0,60}}\b{ABUSE}\b"
     # "denken de juf en de ib'er wel dat hij verwaarloosd wordt": who thinks it, named between.
-    rf"|\b(denken|denkt|dachten|dacht|vinden|vindt|vonden|vrezen|vreest)( [\w']+){{1,8}} dat\b.{{0,60}}\b{ABUSE}\b"
+    rf"|\b(denken|denkt|dachten|dacht|vinden|vindt|vonden|vrezen|vreest)( (?!(niet|geen|not)\b)[\w']+){{1,8}} dat\b[^,;:]{{0,60}}\b{ABUSE}\b"
     r"|\b(think|believe|suspect) (there'?s|there is|it'?s|that) (\w+ ){0,3}(neglect|abuse|violence|maltreatment)\b"
     rf"|\b(gevoel|idee|indruk) (\w+ ){{0,2}}dat\b.{{0,60}}\b{ABUSE}"
     # "we denken dat het thuis niet goed zit": the match ends before "dat", so its "niet" is
@@ -678,8 +678,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
 
     # Help (afweging 3), accepted (4), result (5); not what someone advised to do.
     parts = [c[:m.start()] if (m := ADVISED.search(c)) else c for c in parts]
-    if asked == "afweging_4":  # "ze wil graag meedoen": asked whether they accept, "ze" is the parents
-        parts = [re.sub(r"^(ze|zij|hij|they|she|he)\b", "ouders", c) for c in parts]
+    # "ze wil graag meedoen", asked whether they accept: "ze" is the parents (the first words only:
+    # "ze erkende dat het haar niet lukt en stond open voor hulp" is no "niet" about the help).
+    said_of_parent = [" ".join(["ouders"] + c.split()[:8]) for c in parts
+                      if asked == "afweging_4" and re.match(r"(ze|zij|hij|they|she|he)\b", c)]
     if any(_DOUBT.search(c) and (re.search(rf"\b{HELP}\b", c) or HELP_CAN.search(c)) for c in parts):
         facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
     elif any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
@@ -689,9 +691,9 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     elif _last_polarity(HELP_POSSIBLE, parts) == JA:
         facts["afweging_3"] = JA
 
-    accepts = _last_polarity(ACCEPTS, parts)
+    accepts = _last_polarity(ACCEPTS, parts + said_of_parent)
     # The help refused may have been offered in an earlier message ("we boden de smw aan" / "ze wil niks").
-    refuses = any(REFUSES.search(c) for c in parts) and (asked == "afweging_4" or any(
+    refuses = any(REFUSES.search(c) for c in parts + said_of_parent) and (asked == "afweging_4" or any(
         REFUSAL_CONTEXT.search(c) for c in parts + [" ".join(e.lower().split()) for e in earlier]))
     if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(CONDITION.sub("", c)) for c in parts):
         facts["afweging_4"] = TWIJFEL

@@ -296,7 +296,9 @@ TABLE = [
     # A suspicion with the thinkers named between the verb and "dat".
     ("volgens de mentor denken hij en de zorgcoördinator wel dat ze thuis verwaarloosd wordt",
      {"afweging_1": "ja"}, []),
-    ("volgens mij denken de juf en de ib'er nog steeds niet dat hij mishandeld wordt", {"afweging_1": "nee"}, []),
+    # Denied with a "niet" that may belong to what follows: not read ("… niet dat ze onveilig is, er wordt niet geslagen").
+    ("vermoeden ja, dat ze thuis te weinig aandacht krijgt. we denken niet dat ze onveilig is, er wordt niet geslagen",
+     {"afweging_1": "ja"}, []),
     # Doubt whether there is anything at all, in other words.
     ("eerlijk gezegd weet ik het niet, het kan een lastige fase zijn maar het kan ook meer zijn",
      {"afweging_1": "twijfel"}, []),

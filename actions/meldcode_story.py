@@ -573,6 +573,19 @@ def _danger_denied(parts: List[str]) -> bool:
                for c in parts for m in BARE_DANGER.finditer(c))
 
 
+def _help_possible(parts: List[str]) -> Optional[str]:
+    """Whether help is possible (afweging 3), as the text says it; doubt first."""
+    if any(_DOUBT.search(c) and (re.search(rf"\b{HELP}\b", c) or HELP_CAN.search(c)) for c in parts):
+        return TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
+    if any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
+        return NEE
+    if any(HELP_WAITLIST.search(c) for c in parts):
+        return TWIJFEL
+    if _last_polarity(HELP_POSSIBLE, parts) == JA:
+        return JA
+    return None
+
+
 def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
                asked: Optional[str] = None, imply_acceptance: bool = True) -> StoryFacts:
     """Route answers (question key -> ja/nee/twijfel or text) that this text states.
@@ -682,23 +695,24 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
     # "ze erkende dat het haar niet lukt en stond open voor hulp" is no "niet" about the help).
     said_of_parent = [" ".join(["ouders"] + c.split()[:8]) for c in parts
                       if asked == "afweging_4" and re.match(r"(ze|zij|hij|they|she|he)\b", c)]
-    if any(_DOUBT.search(c) and (re.search(rf"\b{HELP}\b", c) or HELP_CAN.search(c)) for c in parts):
-        facts["afweging_3"] = TWIJFEL  # "ik weet niet of iemand nu hulp kan bieden"
-    elif any(HELP_IMPOSSIBLE.search(_unquoted(c)) for c in parts):
-        facts["afweging_3"] = NEE
-    elif any(HELP_WAITLIST.search(c) for c in parts):
-        facts["afweging_3"] = TWIJFEL
-    elif _last_polarity(HELP_POSSIBLE, parts) == JA:
-        facts["afweging_3"] = JA
+    help_possible = _help_possible(parts)
+    if help_possible:
+        facts["afweging_3"] = help_possible
 
     accepts = _last_polarity(ACCEPTS, parts + said_of_parent)
     # The help refused may have been offered in an earlier message ("we boden de smw aan" / "ze wil niks").
     refuses = any(REFUSES.search(c) for c in parts + said_of_parent) and (asked == "afweging_4" or any(
         REFUSAL_CONTEXT.search(c) for c in parts + [" ".join(e.lower().split()) for e in earlier]))
-    if any(_DOUBT.search(c) and ACCEPT_DOUBT.search(CONDITION.sub("", c)) for c in parts):
+    accept_doubts = [c for c in parts if _DOUBT.search(c) and ACCEPT_DOUBT.search(CONDITION.sub("", c))]
+    if accept_doubts:
         facts["afweging_4"] = TWIJFEL
         if facts.get("afweging_3") == TWIJFEL:  # the doubt was about accepting, not about help
             del facts["afweging_3"]
+            # What the rest says about help still counts ("het wijkteam kan het geven, maar of
+            # moeder het aanneemt weet ik niet").
+            help_possible = _help_possible([c for c in parts if c not in accept_doubts])
+            if help_possible:
+                facts["afweging_3"] = help_possible
     elif refuses:
         facts["afweging_4"] = NEE
     elif accepts in (JA, TWIJFEL):

@@ -332,6 +332,9 @@ TABLE = [
      ["afweging_4"]),
     # Whether the parent takes the help, and the doubt in the next sentence.
     ("of ze die begeleiding echt gaat aannemen... ik weet het oprecht niet", {"afweging_4": "twijfel"}, []),
+    # Help stated, and doubt whether the parent takes it: both read.
+    ("de smw kan gesprekken met moeder regelen, dat staat klaar. maar of moeder daar echt op ingaat weet ik niet",
+     {"afweging_3": "ja", "afweging_4": "twijfel"}, []),
     # Steps in other words.
     ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
     ("all written down, the ib'er is involved and we asked veilig thuis for advice",

@@ -42,8 +42,9 @@ _DOUBT = re.compile(r"\b(twijfel\w*|twijfle\w*|twijvel\w*|idk|(ik|we|wij) (weet|
                     r"cannot tell|no idea|kan (het |er )?(niet|geen vinger) \w*|(kan|kunnen|kun) (het |er |dat )?(echt |goed )?niet "
                     r"(inschatten|zeggen|beoordelen|plaatsen)|niet in te schatten|lastig in te schatten|"
                     r"(kan|kun|kunnen) (ik|we|wij|je) (het |dat |dit )?(echt |goed )?niet (goed )?(inschatten|zeggen|beoordelen|plaatsen))\b")
-# Flemish and app spellings of the negation.
-_SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\b(gn|gene|genen)\b"), "geen"))
+# Flemish and app spellings of the negation; "akuut" for "acuut" (too short for the typo reading).
+_SPELLING = ((re.compile(r"\b(ni|nie|nt)\b"), "niet"), (re.compile(r"\b(gn|gene|genen)\b"), "geen"),
+             (re.compile(r"\bak(uut|ute)\b"), r"ac\1"))
 # "maar" as "but" ends a clause; as "just" ("het komt maar terug", "het blijft maar terugkomen",
 # "nog maar kort") it does not.
 _CLAUSE = re.compile(r"(?<=[.;!?\n])\s*|,\s+(?=maar\b)|(?<!nog)(?<!pas)\s+maar\s+"
@@ -57,7 +58,8 @@ _ANSWERED_DOUBT = re.compile(r"^(weet (ik|we) (het )?niet|(ik|we|wij) (weet|wete
 # "(dus) of ze die hulp aanneemt... weet ik niet": an indirect question the next sentence doubts.
 _INDIRECT = re.compile(r"^((dus|maar|en|so|but) )?(of|whether|if) ")
 # A question states nothing: "moet ik eerst met de ouders praten?", "wat is structurele onveiligheid?"
-_QUESTION = re.compile(r"\?\s*$|^(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
+# "Wat we niet weten is …" (the subject right after the word) states something.
+_QUESTION = re.compile(r"\?\s*$|^(?!(wie|wat|wanneer|waarom|waar|hoe|welke|welk) (ik|we|wij|ze|zij|hij)\b)(wie|wat|wanneer|waarom|waar|hoe|welke|welk|mag|moet|moeten|kan|kun|kunnen|"
                        r"is het|is dat|zijn er|heb ik|hebben we|valt|geldt|wat als|stel dat|indien|wanneer|"
                        r"als(?! (school|team|ib|ib'er|leerkracht|juf|meester|directie|directeur|zorgteam|smw)\b))\b")
 
@@ -95,6 +97,8 @@ PARENT_TALK = re.compile(
     r"gaven aan|vertelde|vertelden)\b"
     r"|\b(talked|spoke) (to|with) (the )?(parents?|mother|father|mom|dad)\b"
 )
+# A parent who did not come: said of one parent beside a conversation with the other, it was held.
+PARENT_ABSENT = re.compile(r"\b(kwam|kwamen|komt|komen|opdagen|verscheen|verschenen|geweest)\b")
 PARENT_TALK_UNSAFE = re.compile(
     rf"\b(gesprek|praten|oudergesprek)\b.{{0,40}}\b(niet veilig|onveilig|te gevaarlijk|gevaarlijk)\b"
     rf"|\b(niet veilig|onveilig|gevaarlijk)\b.{{0,30}}\b(gesprek|praten|met (de )?{PARENT})\b"
@@ -614,6 +618,10 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         facts["s2_advies"] = JA
 
     talk = _last_polarity(PARENT_TALK, parts)
+    if talk == NEE and any(_polarity(c, m) == JA and not PARENT_ABSENT.search(m.group(0))
+                           for c in parts for m in PARENT_TALK.finditer(c)) and all(
+            PARENT_ABSENT.search(m.group(0)) for c in parts for m in PARENT_TALK.finditer(c) if _polarity(c, m) == NEE):
+        talk = JA  # "we hebben moeder gesproken (vader kwam niet opdagen)": held, with one parent
     if talk == JA:
         facts.update(s3_gevoerd=JA, s3_veilig=JA, s3_vertrek=NEE)
     elif talk == NEE:

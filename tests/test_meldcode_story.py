@@ -335,6 +335,11 @@ TABLE = [
     # Help stated, and doubt whether the parent takes it: both read.
     ("de smw kan gesprekken met moeder regelen, dat staat klaar. maar of moeder daar echt op ingaat weet ik niet",
      {"afweging_3": "ja", "afweging_4": "twijfel"}, []),
+    # "Wat we niet weten is …" is a statement; "akuut" is "acuut"; one parent came, the other not.
+    ("wat wij niet weten is of het vaker gebeurt", {"afweging_2": "twijfel"}, []),
+    ("een vermoeden wel, maar niet akuut en ook niet langdurig", {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("we hebben met vader gepraat, moeder kwam niet", {"s3_gevoerd": "ja"}, []),
+    ("moeder kwam niet op het gesprek", {"s3_gevoerd": "nee"}, []),
     # Steps in other words.
     ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
     ("all written down, the ib'er is involved and we asked veilig thuis for advice",

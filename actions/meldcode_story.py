@@ -156,7 +156,7 @@ ALWAYS_ONGOING = re.compile(r"\b((houdt|houd|stopt) (gewoon |echt |maar )?(niet|
                             r"niet (iets )?van (de laatste (tijd|weken|maanden)|het laatste (half )?jaar|nu|vandaag|gisteren|deze (week|maand)))\b")
 # "niet zo ernstig dat het meteen naar Veilig Thuis moet", "wel een vermoeden, maar niet ernstig":
 # where the danger is weighed, neither acute nor structural (negative in form; doubt aside).
-NOT_SERIOUS = re.compile(r"\b(niet|geen) (zo |heel |erg |echt |te )?ernstig\w*\b|\bnot (that |so |very )?serious\b")
+NOT_SERIOUS = re.compile(r"\b(niet|geen|niks|niets) (zo |heel |erg |echt |te )?ernstig\w*\b|\bnot (that |so |very )?serious\b")
 # "niet acuut of structureel", "acuut of structureel onveilig schatten we niet in": one statement.
 ACUTE_OR_STRUCTURAL = re.compile(r"\b(acuut|acute)( en/of | en | of | noch | or | nor )(niet |geen |not )?(structureel|structurele|structural)\b")
 # What a suspicion is of, in the words of the act ("dat hij thuis geslagen wordt").
@@ -330,7 +330,7 @@ RESULT_CONTEXT = re.compile(
 # Help the writer asks of Meldwijzer ("ik wil graag uw hulp bij het volgende") is no help offered.
 REFUSAL_CONTEXT = re.compile(rf"(?<!\buw )(?<!\bjouw )(?<!\bje )\b({HELP}|afspraak|afspraken|meewerken|meedoen|deur|hulpverlener\w*|appointments?|cooperat\w*)\b")
 WORKED = re.compile(
-    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft geholpen|heeft gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
+    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(werkt|werkte|helpt|hielp|heeft (\w+ )?geholpen|heeft (\w+ )?gewerkt|gaat (veel |een stuk |duidelijk )?beter|"
     r"ging beter|succesvol|afgerond)\b"
     r"|\b(doel|doelen|resultaten|afspraken|afgesproken)\b.{0,25}\b(gehaald|behaald|bereikt|nagekomen)\b"
     r"|\b(veel|een stuk|stukken|duidelijk|flink) beter (gaat|ging)\b"
@@ -679,9 +679,11 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
         structural = JA  # a suspicion, and "geen eenmalige uitschieter": repeated, so structural
     if structural is None and _duration(parts, stated_only=True) == TWIJFEL:
         structural = TWIJFEL  # "of het vaker gebeurt weten we niet" answers the weighing on its own
-    if structural is None and (acute == NEE or asked == "afweging_2") and any(
+    if structural is None and (acute == NEE or asked == "afweging_2" or suspicion == JA) and any(
             NOT_SERIOUS.search(c) and not _DOUBT.search(c) for c in parts):
-        structural = NEE
+        structural = NEE  # "een vermoeden, maar niks ernstigs": the danger weighed with the suspicion
+        if acute is None and suspicion == JA:
+            acute = NEE
     if structural is None and acute in (None, NEE) and _danger_denied(parts):
         acute = structural = NEE  # "ik denk niet dat ze gevaar loopt", "niks gevaarlijks": not now, nor later
     if acute == NEE:

@@ -340,6 +340,11 @@ TABLE = [
     ("een vermoeden wel, maar niet akuut en ook niet langdurig", {"afweging_1": "ja", "afweging_2": "nee"}, []),
     ("we hebben met vader gepraat, moeder kwam niet", {"s3_gevoerd": "ja"}, []),
     ("moeder kwam niet op het gesprek", {"s3_gevoerd": "nee"}, []),
+    # A suspicion "but nothing serious": the danger weighed with it (neither acute nor structural).
+    ("we vermoeden wel verwaarlozing, maar niks ernstigs, het is pas net begonnen",
+     {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("het is niks ernstigs hoor", {}, ["afweging_2"]),
+    ("bij de evaluatie bleek het: de coaching heeft echt gewerkt", {"afweging_5": "ja"}, []),
     # Steps in other words.
     ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
     ("all written down, the ib'er is involved and we asked veilig thuis for advice",

@@ -134,7 +134,7 @@ STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|struct
 # negative in form ("het houdt niet op", "dit is niet iets van de laatste tijd").
 ONGOING = re.compile(r"\b(al (meer dan |ruim |bijna )?((een paar|enkele|twee|drie|vier|vijf|zes|\d+) )?(weken|maanden|jaren|jaar|een jaar|een half jaar)( lang)?|gezien de duur|voortdurend\w*|"
                      r"steeds (weer|opnieuw)|telkens|gebeurt (steeds|vaker|regelmatig|telkens|elke week)|(steeds|vaker|regelmatig|telkens) (gebeurt|voorkomt)|herhaaldelijk|"
-                     r"blijft gebeuren|aanhoudend\w*|(elke|iedere) (dag|week) gebeurt|(steeds|telkens|vaak|vaker) raak|(al )?veel langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
+                     r"blijft gebeuren|aanhoudend\w*|(elke|iedere) (dag|week) gebeurt|(steeds|telkens|vaak|vaker) raak|(al )?veel langer|al langer|al lang|langdurig\w*|jarenlang\w*|(vast|vaste) patroon|patroon|"
                      r"vaker (gebeurt|gebeurd|gebeurde|voorkomt|voorkwam)|(elke|iedere) (dag|week) (weer )?(zo|raak|hetzelfde)|gebeurt (bijna )?(elke|iedere) (dag|week)|dagelijkse kost|(al|ook al) (zo )?(sinds|vanaf|in) (groep|de kleuters|het begin|vorig)|"
                      r"happens (all the time|often|regularly|more often|again)|for (weeks|months|years)|(has|have) been going on|ongoing)\b")
 # Only recently or once ("het speelt pas sinds de zomer", "eenmalig", "de eerste keer", "daarvoor
@@ -292,7 +292,7 @@ ACCEPTS = re.compile(
     r"(maakt|maken|maakte|maakten) (daar |er |hier )?(\w+ )?(graag )?gebruik van|graag gebruik van|(eerste )?afspraak (al )?(ingepland|gepland|gemaakt)|"
     r"getekend|ondertekend|tekenden|said yes|zeiden ja|zei ja)\b"
     r"|\bhulp (wordt|werd) (aanvaard|geaccepteerd)"
-    rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?(meteen |direct |gelijk |volmondig |ook |uiteindelijk |toch |wel )*ja\b"
+    rf"|\b{PARENT}\b.{{0,40}}\b(zei|zeiden|zegt|zeggen) (daar |er |erop )?((meteen|direct|gelijk|volmondig|ook|uiteindelijk|toch|wel)\s*)*[:'\"]*\s*['\"]?ja\b"
     r"|\b(gezegd|zeggen|zei|zeiden|aangegeven|gaf aan|gaven aan) dat (ze|hij|zij|beiden) (dit|dat|het) (allebei |ook |graag |echt )*(wil|willen|wilde|wilden)\b"
     r"|\b(gezegd|zeggen|zegt|zei|zeiden|aangegeven|gaf aan|gaven aan) dat (ze|hij|ie|zij|beiden) (\w+ ){0,2}hulp (wil|willen|wilde|wilden)\b"
     r"|\ber (\w+ ){0,2}voor (getekend|ondertekend|tekende|tekenden)\b|\bervoor (getekend|ondertekend)\b"
@@ -308,7 +308,7 @@ REFUSES = re.compile(
     # "ze aanvaarden die niet", "hij heeft de afspraak afgezegd": the parent as a pronoun.
     r"|\b(ze|zij|hij)\b (\w+ ){0,2}(aanvaarden|aanvaardt|aanvaardden|aanvaardde|accepteren|accepteert|accepteerden|"
     r"accepteerde|nemen|neemt|namen|nam) (\w+ ){0,2}(niet|geen)( aan)?\b"
-    r"|\b(ze|zij|hij) (heeft|hebben|had|hadden) (\w+ ){0,6}(afgezegd|geweigerd|afgehouden|afgewezen|afgeslagen)\b"
+    r"|\b(ze|zij|hij) (heeft|hebben|had|hadden) ((?!(niks|niets|niet|nooit)\b)\w+ ){0,6}(afgezegd|geweigerd|afgehouden|afgewezen|afgeslagen)\b"
     r"|\b(she|he|they) (\w+ ){0,2}cancel\w*|\b(doesn'?t|don'?t|does not|do not|didn'?t|did not) want (any|anyone|anybody|help|the help|us)\b"
     r"|\bhulp (wordt|werd) (afgehouden|geweigerd|afgewezen)"
     r"|\b(werken|werkt|werkten|werkte) (gewoon |echt |helemaal )?niet mee\b|\bgeen hulp (nodig|willen)\b"
@@ -344,7 +344,7 @@ WORKED = re.compile(
     r"|\b(goals|targets)\b.{0,25}\b(met|reached|achieved)\b"
 )
 # Doubt whether the parents accept the help (afweging 4), not whether help is possible.
-ACCEPT_DOUBT = re.compile(r"\b(aanvaard\w*|accepte\w*|meewerk\w*|volhou\w*|vol (te )?houden|doorzet\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
+ACCEPT_DOUBT = re.compile(r"\bof (ze|zij|hij|de ouders|vader|moeder) (het|dat|dit) (\w+ )?(gaan|gaat|zullen|zal|gingen) doen\b|\b(aanvaard\w*|accepte\w*|meewerk\w*|volhou\w*|vol (te )?houden|doorzet\w*|mee (gaan|gaat) werken|meedoen|meedoet|mee (gaan|gaat) doen|inzet\w*|lippendienst|overtuigd|"
                           r"aanne\w*|aangenomen|aanpakt|ingaan|ingaat|in (gaan|gaat)|ja (\w+ )?(gaat |zal |gaan |zullen )?zeggen|instemmen|instemt|tekenen|tekent)\b")
 # "zolang vader niet meedoet": a condition on the help, not doubt whether the parents accept it.
 CONDITION = re.compile(r"\b(zolang|tenzij|mits|as long as|unless)\b.*$")
@@ -352,10 +352,11 @@ CONDITION = re.compile(r"\b(zolang|tenzij|mits|as long as|unless)\b.*$")
 GOAL = re.compile(r"\b(moet|moeten|zou|zouden|should|must|needs? to|has to|have to|doel is|bedoeling|hopen|hoop|hope)\b")
 # "het advies (van Veilig Thuis) was om hulp aan te bieden": what to do, not help that is there.
 ADVISED = re.compile(r"\b(advies|advice) (was|is|luidde)\b|\b(adviseerde|adviseerden|adviseert|adviseren|raadde|raadden|raadt) ")
-# "de smw is al maanden ziek": how long something else goes on, not the unsafety.
-OTHER_DURATION = re.compile(rf"\b({HELP}|ziek\w*|wachtlijst\w*|wachttijd\w*)")
+# "de smw is al maanden ziek", "de ib weet er al langer van": how long something else goes on
+# (help, an illness, a waiting list, knowing of it), not the unsafety.
+OTHER_DURATION = re.compile(rf"\b({HELP}|ziek\w*|wachtlijst\w*|wachttijd\w*)|\b(weet|weten|wist|wisten) (er|het|dit|dat) (\w+ ){{0,2}}al\b")
 DID_NOT_WORK = re.compile(
-    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b(helpt niet|werkt niet|hielp niet|werkte niet|heeft niet geholpen|"
+    rf"\b({HELP}|het|dit|alles)\b.{{0,40}}\b((helpt|werkt|hielp|werkte) (\w+ ){{0,2}}niet|heeft niet geholpen|"
     r"loopt vast|liep vast|vastgelopen|stagneert|stokt|niet verbeterd)\b"
     r"|\b(niets|niks) (is )?veranderd|\bgeen (verbetering|resultaat|resultaten|vooruitgang)\b"
     r"|\b(doelen|resultaten|afspraken)\b.{0,25}\b(niet (worden |zijn |werden )?(gehaald|behaald|bereikt|nagekomen))\b"
@@ -822,7 +823,8 @@ def understood(facts: Mapping[str, str]) -> List[str]:
 
 
 # "Die acht weken zijn voorbij": the agreed term is over (afweging 5 is due), not a new term.
-TERM_OVER = re.compile(r"\b(zijn|is|waren|was) (nu |inmiddels )?(om|voorbij|verstreken|afgelopen)\b|\b(weken|maanden) verder\b|\btermijn (is )?(om|voorbij|verstreken)\b")
+TERM_OVER = re.compile(r"\b(zijn|is|waren|was) (nu |inmiddels )?(om|voorbij|verstreken|afgelopen)\b|"
+                       r"\b(weken|maanden|termijn|periode) (zijn|is|waren|was) (\w+ ){0,3}(om|voorbij|verstreken|afgelopen)\s*([.,;!]|$)|\b(weken|maanden) verder\b|\btermijn (is )?(om|voorbij|verstreken)\b")
 
 
 def term_is_over(text: str) -> bool:

@@ -345,6 +345,13 @@ TABLE = [
      {"afweging_1": "ja", "afweging_2": "nee"}, []),
     ("het is niks ernstigs hoor", {}, ["afweging_2"]),
     ("bij de evaluatie bleek het: de coaching heeft echt gewerkt", {"afweging_5": "ja"}, []),
+    # More of the same classes: a quoted yes, "al langer", "werkt dus gewoon niet", nothing cancelled yet.
+    ("vader zei direct: 'ja hoor, doen we'", {"afweging_4": "ja"}, []),
+    ("een vermoeden wel, maar geen gevaar op dit moment en ook niet iets wat al langer speelt",
+     {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("de termijn is om en de coaching helpt dus gewoon niet", {"afweging_5": "nee"}, []),
+    ("vader wil nog nadenken. ik weet echt niet of ze het gaan doen, ze hebben nog niks afgezegd",
+     {"afweging_4": "twijfel"}, []),
     # Steps in other words.
     ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
     ("all written down, the ib'er is involved and we asked veilig thuis for advice",
@@ -398,6 +405,8 @@ def test_a_later_statement_corrects_an_earlier_one_but_a_text_answer_stays():
 def test_time_gone_by_means_the_term_is_over():
     assert term_is_over("we zijn nu drie maanden verder")
     assert not term_is_over("we spreken een termijn van drie maanden af")
+    assert term_is_over("die zes weken waren afgelopen maandag al voorbij.")
+    assert not term_is_over("het gesprek is volgende week om tien uur")
 
 
 def test_how_long_it_goes_on_may_be_told_before_the_danger_is_weighed():
@@ -443,6 +452,8 @@ def test_what_is_said_about_other_things_does_not_answer_the_weighing():
     # How long a helper has been ill is not how long the unsafety goes on.
     facts = read_story("de smw is al maanden ziek en ik weet niet of wij zelf hulp kunnen bieden", asked="afweging_2")
     assert "afweging_2" not in facts and facts["afweging_3"] == "twijfel"
+    # How long someone has known of it is not how long it goes on.
+    assert "afweging_2" not in read_story("de mentor weet er al maanden van", asked="afweging_2")
 
 
 def test_acceptance_and_refusal_said_of_the_parent_as_a_pronoun_when_afweging_4_is_asked():

@@ -127,7 +127,7 @@ BARE_DANGER = re.compile(r"\b(gevaar|gevaarlijk\w*|danger|dangerous)\b")
 NOW = re.compile(r"\b(acuut|acute|direct|directe|nu|meteen|vandaag|vanmiddag|vanavond|vannacht|moment|"
                  r"onmiddellijk\w*|immediate|immediately|now|today|tonight)\b")
 STRUCTURAL = re.compile(r"\b(structureel|structurele|structureel onveilig|structurele onveiligheid|structural|structurally|steeds (weer )?terugkomt|"
-                        r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|zich (\w+ )?(herhaalt|herhalen)|keer op keer|telkens weer)\b")
+                        r"blijft (zich )?(herhalen|terugkomen|gebeuren)|herhaalt zich|zich (\w+ ){0,2}(herhaalt|herhalen)|keer op keer|telkens weer)\b")
 # Ongoing rather than once ("het speelt al maanden", "geen eenmalig iets"): structural unsafety in
 # the writer's words, counted only where the danger is weighed (see _duration and read_story).
 # ONGOING takes its polarity ("het is ook niet al jaren zo": not structural); ALWAYS_ONGOING is
@@ -349,9 +349,9 @@ ACCEPT_DOUBT = re.compile(r"\bof (ze|zij|hij|de ouders|vader|moeder) (het|dat|di
 # "zolang vader niet meedoet": a condition on the help, not doubt whether the parents accept it.
 CONDITION = re.compile(r"\b(zolang|tenzij|mits|as long as|unless)\b.*$")
 # "dan zou ze rustiger moeten zijn", "he should be calmer by then": a goal set with the term, no result.
-GOAL = re.compile(r"\b(moet|moeten|zou|zouden|should|must|needs? to|has to|have to|doel is|bedoeling|hopen|hoop|hope)\b")
+GOAL = re.compile(r"\b(moet|moeten|zou|zouden|should|must|needs? to|has to|have to|doel (is|was) (om|dat)|bedoeling|hopen|hoop|hope)\b")
 # "het advies (van Veilig Thuis) was om hulp aan te bieden": what to do, not help that is there.
-ADVISED = re.compile(r"\b(advies|advice) (was|is|luidde)\b|\b(adviseerde|adviseerden|adviseert|adviseren|raadde|raadden|raadt) ")
+ADVISED = re.compile(r"\b(advies|advice) (was|is|luidde|om)\b|\b(adviseerde|adviseerden|adviseert|adviseren|raadde|raadden|raadt) ")
 # "de smw is al maanden ziek", "de ib weet er al langer van": how long something else goes on
 # (help, an illness, a waiting list, knowing of it), not the unsafety.
 OTHER_DURATION = re.compile(rf"\b({HELP}|ziek\w*|wachtlijst\w*|wachttijd\w*)|\b(weet|weten|wist|wisten) (er|het|dit|dat) (\w+ ){{0,2}}al\b")
@@ -375,7 +375,7 @@ STAFF_SUSPECT = re.compile(r"\b(collega|juf|meester|leerkracht|stagiair\w*|conci
 HOME = re.compile(rf"\b({PARENT}|(?<!veilig )thuis|gezin|stiefvader|stiefmoeder|vriend van (de )?moeder|partner)\b")
 PARENT_ISSUE = re.compile(
     r"\b(verslaafd|verslaving|drinkt|drank|alcohol|drugs|psychisch\w*|psychiatri\w*|depressie|depressief|"
-    r"burn-?out|overspannen|ggz|opgenomen|ruzie tussen (de )?ouders|ruzies thuis|huiselijk geweld|partnergeweld|"
+    r"burn-?out|overspannen|ggz|(?<!contact )opgenomen|ruzie tussen (de )?ouders|ruzies thuis|huiselijk geweld|partnergeweld|"
     r"slaat (de |zijn |haar )?(moeder|vader|vrouw|man)|gescheiden en vechten|vechtscheiding)\b"
 )
 

@@ -289,49 +289,50 @@ TABLE = [
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
     ("het gaat goed met haar op school, ze heeft veel vriendjes", {}, ["afweging_5"]),
     # Round 14's classes. The scope of a denial: "X: nee" with a word between, "(nog) niet".
-    ("ze loopt geen gevaar en het is pas na de verhuizing begonnen, dus acuut of structureel onveilig: nee",
+    ("acuut of structureel onveilig: nee hoor, ze loopt geen gevaar en het begon pas na de verhuizing",
      {"afweging_2": "nee", "s1_acuut": "nee"}, []),
-    ("acuut is het niet. het loopt pas een maand, structureel noemen we het (nog) niet",
+    ("acuut? nee. structureel onveilig vinden wij het (voorlopig) niet",
      {"afweging_2": "nee", "s1_acuut": "nee"}, []),
     # A suspicion with the thinkers named between the verb and "dat".
-    ("volgens de mentor denken hij en de zorgcoördinator wel dat ze thuis verwaarloosd wordt",
+    ("daarom vinden de leerkracht en de ib'er samen dat er sprake is van verwaarlozing",
      {"afweging_1": "ja"}, []),
     # Denied with a "niet" that may belong to what follows: not read ("… niet dat ze onveilig is, er wordt niet geslagen").
     ("vermoeden ja, dat ze thuis te weinig aandacht krijgt. we denken niet dat ze onveilig is, er wordt niet geslagen",
      {"afweging_1": "ja"}, []),
     # Doubt whether there is anything at all, in other words.
-    ("eerlijk gezegd weet ik het niet, het kan een lastige fase zijn maar het kan ook meer zijn",
+    ("ik weet het echt niet; misschien is het een fase, het kan ook iets ergers zijn",
      {"afweging_1": "twijfel"}, []),
-    ("ik durf echt niet te zeggen of er sprake is van een vermoeden van mishandeling", {"afweging_1": "twijfel"}, []),
-    ("moeilijk te zeggen of er thuis iets mis is of dat het gewoon een drukke periode is",
+    ("wij durven nog niet te zeggen dat het om een vermoeden van verwaarlozing gaat", {"afweging_1": "twijfel"}, []),
+    ("moeilijk te zeggen of er echt iets speelt of dat het een fase is",
      {"afweging_1": "twijfel"}, ["afweging_2"]),
     # Structural, said by how long it goes on or how it keeps coming back.
-    ("we vermoeden mishandeling; gezien de duur is het iets wat zich steeds herhaalt, acuut is het niet",
-     {"afweging_1": "ja", "afweging_2": "ja", "s1_acuut": "nee"}, []),
+    ("geen acuut gevaar, maar omdat het zich elke week herhaalt maken we ons zorgen",
+     {"afweging_2": "ja", "s1_acuut": "nee"}, []),
+    ("niet acuut, maar gezien de duur wel zorgelijk", {"afweging_2": "ja", "s1_acuut": "nee"}, []),
     ("geen direct gevaar, maar dit gaat nu al drie jaar zo", {"afweging_2": "ja", "s1_acuut": "nee"}, []),
     # English: a question answered "no", no suspicion, help that did not work.
-    ("a suspicion, yes. acute or structural? no, we don't think so", {"afweging_1": "ja", "afweging_2": "nee"}, []),
-    ("so no, we don't think anything is going on at home", {"afweging_1": "nee"}, []),
-    ("the help hasn't worked, the boy is doing worse than before", {"afweging_5": "nee"}, []),
+    ("is it acute or structural? no. we do suspect neglect though", {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("honestly we do not believe anything is wrong at home", {"afweging_1": "nee"}, []),
+    ("after ten weeks the coaching has not helped and things are getting worse", {"afweging_5": "nee"}, []),
     # A term and a goal set is no result yet.
     ("de ouders tekenden voor de gezinscoach; we spraken acht weken af, dan zou ze rustiger moeten zijn",
      {"afweging_4": "ja"}, ["afweging_5"]),
     ("we agreed on a term of two months, by then he should be calmer at home", {}, ["afweging_5"]),
     # The result of help with no worries left is the result (afweging 5), not "no suspicion".
-    ("bij de evaluatie waren de doelen bereikt en de jeugdarts heeft geen zorgen meer",
+    ("na twaalf weken hebben we geëvalueerd, het doel is bereikt en er zijn geen zorgen meer",
      {"afweging_5": "ja"}, ["afweging_1"]),
     # Veilig Thuis's advice is what to do, not help that is there.
-    ("veilig thuis hebben we gebeld, het advies was om met vader te praten en hulp aan te bieden",
+    ("vt gaf ons als advies om de ouders een gezinscoach aan te bieden",
      {"s2_advies": "ja"}, ["afweging_3", "afweging_4"]),
     # Acceptance and refusal in other words.
     ("vader staat er wel voor open", {"afweging_4": "ja"}, []),
-    ("moeder maakt daar graag gebruik van en heeft al een eerste afspraak ingepland", {"afweging_4": "ja"}, []),
+    ("vader maakt er graag gebruik van", {"afweging_4": "ja"}, []),
     ("de ouders hebben het wijkteam steeds afgehouden", {"afweging_4": "nee"}, []),
     # Doubt whether the helpers can do anything, on a condition about a parent: help (afweging 3).
-    ("het wijkteam twijfelt of ze iets kunnen betekenen zolang vader niet meedoet", {"afweging_3": "twijfel"},
+    ("de gezinscoach weet niet of ze iets kan bereiken zolang de stiefvader niet meewerkt", {"afweging_3": "twijfel"},
      ["afweging_4"]),
     # Whether the parent takes the help, and the doubt in the next sentence.
-    ("of ze die begeleiding echt gaat aannemen... ik weet het oprecht niet", {"afweging_4": "twijfel"}, []),
+    ("en of vader de training ook volhoudt. we weten het eerlijk gezegd niet", {"afweging_4": "twijfel"}, []),
     # Help stated, and doubt whether the parent takes it: both read.
     ("de smw kan gesprekken met moeder regelen, dat staat klaar. maar of moeder daar echt op ingaat weet ik niet",
      {"afweging_3": "ja", "afweging_4": "twijfel"}, []),
@@ -352,12 +353,15 @@ TABLE = [
     ("de termijn is om en de coaching helpt dus gewoon niet", {"afweging_5": "nee"}, []),
     ("vader wil nog nadenken. ik weet echt niet of ze het gaan doen, ze hebben nog niks afgezegd",
      {"afweging_4": "twijfel"}, []),
+    # "contact opgenomen" is contacting someone, not a parent admitted.
+    ("met de huisarts hebben we contact opgenomen", {}, ["s1_kindcheck"]),
+    ("moeder is opgenomen in het ziekenhuis", {"s1_kindcheck": "ja"}, []),
     # Steps in other words.
-    ("de interne begeleider is casushouder", {"s2_ib": "ja"}, []),
-    ("all written down, the ib'er is involved and we asked veilig thuis for advice",
+    ("onze zorgcoördinator treedt op als casushouder", {"s2_ib": "ja"}, []),
+    ("our zorgteam got involved early, and veilig thuis gave advice by phone",
      {"s2_ib": "ja", "s2_advies": "ja"}, []),
-    ("met de ouders zijn het afgelopen jaar al heel wat gesprekken gevoerd", {"s3_gevoerd": "ja"}, []),
-    ("in het gesprek met de leerkracht vertelde vader dat hij het zwaar heeft", {"s3_gevoerd": "ja"}, []),
+    ("bij vader en moeder hebben we sinds de zomer drie gesprekken gehad", {"s3_gevoerd": "ja"}, []),
+    ("tijdens ons gesprek gaf vader toe dat hij soms te hard optreedt", {"s3_gevoerd": "ja"}, []),
 ]
 
 
@@ -448,9 +452,9 @@ def test_help_accepted_does_not_overturn_no_help_possible_the_route_knows():
 
 def test_what_is_said_about_other_things_does_not_answer_the_weighing():
     # "Veilig Thuis nog niet gebeld" at afweging 2 answers nothing about unsafety.
-    assert "afweging_2" not in read_story("veilig thuis is door ons nog niet gebeld", asked="afweging_2")
+    assert "afweging_2" not in read_story("vt hebben we tot nu toe niet ingeschakeld", asked="afweging_2")
     # How long a helper has been ill is not how long the unsafety goes on.
-    facts = read_story("de smw is al maanden ziek en ik weet niet of wij zelf hulp kunnen bieden", asked="afweging_2")
+    facts = read_story("onze gezinscoach is al weken ziek, dus of er hulp komt weet ik niet", asked="afweging_2")
     assert "afweging_2" not in facts and facts["afweging_3"] == "twijfel"
     # How long someone has known of it is not how long it goes on.
     assert "afweging_2" not in read_story("de mentor weet er al maanden van", asked="afweging_2")

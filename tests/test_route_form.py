@@ -388,13 +388,13 @@ def test_help_evaluated_in_the_story_implies_the_suspicion_it_followed():
 def test_veilig_thuis_not_contacted_answers_no_weighing_and_no_doubt_question():
     # At afweging 2, "nee" about Veilig Thuis in other verbs is no "nee" about unsafety.
     weighing = {**STEPS_1_3, **afw("ja")}
-    for text in ["Nee, Veilig Thuis hebben we nog niet geraadpleegd.", "nee, vt is door ons nog niet benaderd"]:
+    for text in ["Nee hoor, VT heb ik nog niet geraadpleegd.", "nee, we hebben veilig thuis nog niet benaderd"]:
         result, messages = validate(tracker(weighing, entry="4", intent="deny", text=text))
         assert result == {"route_answer": None}, text
         assert [m.get("response") for m in messages] == ["utter_answer_buttons"], text
     # At "Twijfelen jij of je IB'er …?" (s2_advies), Veilig Thuis not called says nothing of doubt.
     step2 = {**STEP1, "s2_ib": "ja"}
-    result, messages = validate(tracker(step2, intent="deny", text="Nee, Veilig Thuis hebben we nog niet gebeld."))
+    result, messages = validate(tracker(step2, intent="deny", text="Nee, met VT heb ik nog geen contact opgenomen."))
     assert result == {"route_answer": None}
     assert [m.get("response") for m in messages] == ["utter_answer_buttons"]
     # An answer about the doubt itself still answers it.

@@ -289,7 +289,7 @@ TABLE = [
     ("twee ouders hebben afgezegd als begeleider voor de schoolreis", {}, ["afweging_4"]),
     ("het gaat goed met haar op school, ze heeft veel vriendjes", {}, ["afweging_5"]),
     # Round 14's classes. The scope of a denial: "X: nee" with a word between, "(nog) niet".
-    ("acuut of structureel onveilig: nee hoor, ze loopt geen gevaar en het begon pas na de verhuizing",
+    ("acute of structurele onveiligheid: nee, er is geen gevaar en het begon pas vorige maand",
      {"afweging_2": "nee", "s1_acuut": "nee"}, []),
     ("acuut? nee. structureel onveilig vinden wij het (voorlopig) niet",
      {"afweging_2": "nee", "s1_acuut": "nee"}, []),
@@ -297,13 +297,13 @@ TABLE = [
     ("daarom vinden de leerkracht en de ib'er samen dat er sprake is van verwaarlozing",
      {"afweging_1": "ja"}, []),
     # Denied with a "niet" that may belong to what follows: not read ("… niet dat ze onveilig is, er wordt niet geslagen").
-    ("vermoeden ja, dat ze thuis te weinig aandacht krijgt. we denken niet dat ze onveilig is, er wordt niet geslagen",
+    ("het vermoeden is er, ja. we denken niet dat het thuis gevaarlijk is, want vader slaat haar nooit",
      {"afweging_1": "ja"}, []),
     # Doubt whether there is anything at all, in other words.
     ("ik weet het echt niet; misschien is het een fase, het kan ook iets ergers zijn",
      {"afweging_1": "twijfel"}, []),
     ("wij durven nog niet te zeggen dat het om een vermoeden van verwaarlozing gaat", {"afweging_1": "twijfel"}, []),
-    ("moeilijk te zeggen of er echt iets speelt of dat het een fase is",
+    ("moeilijk te zeggen: misschien speelt er thuis iets, misschien is het een fase",
      {"afweging_1": "twijfel"}, ["afweging_2"]),
     # Structural, said by how long it goes on or how it keeps coming back.
     ("geen acuut gevaar, maar omdat het zich elke week herhaalt maken we ons zorgen",
@@ -317,7 +317,7 @@ TABLE = [
     # A term and a goal set is no result yet.
     ("de ouders tekenden voor de gezinscoach; we spraken acht weken af, dan zou ze rustiger moeten zijn",
      {"afweging_4": "ja"}, ["afweging_5"]),
-    ("we agreed on a term of two months, by then he should be calmer at home", {}, ["afweging_5"]),
+    ("the term we set is two months; by then he should sleep better", {}, ["afweging_5"]),
     # The result of help with no worries left is the result (afweging 5), not "no suspicion".
     ("na twaalf weken hebben we geëvalueerd, het doel is bereikt en er zijn geen zorgen meer",
      {"afweging_5": "ja"}, ["afweging_1"]),
@@ -338,7 +338,7 @@ TABLE = [
      {"afweging_3": "ja", "afweging_4": "twijfel"}, []),
     # "Wat we niet weten is …" is a statement; "akuut" is "acuut"; one parent came, the other not.
     ("wat wij niet weten is of het vaker gebeurt", {"afweging_2": "twijfel"}, []),
-    ("een vermoeden wel, maar niet akuut en ook niet langdurig", {"afweging_1": "ja", "afweging_2": "nee"}, []),
+    ("akute onveiligheid zie ik niet, en het loopt pas twee weken", {"afweging_2": "nee", "s1_acuut": "nee"}, []),
     ("we hebben met vader gepraat, moeder kwam niet", {"s3_gevoerd": "ja"}, []),
     ("moeder kwam niet op het gesprek", {"s3_gevoerd": "nee"}, []),
     # A suspicion "but nothing serious": the danger weighed with it (neither acute nor structural).
@@ -348,10 +348,10 @@ TABLE = [
     ("bij de evaluatie bleek het: de coaching heeft echt gewerkt", {"afweging_5": "ja"}, []),
     # More of the same classes: a quoted yes, "al langer", "werkt dus gewoon niet", nothing cancelled yet.
     ("vader zei direct: 'ja hoor, doen we'", {"afweging_4": "ja"}, []),
-    ("een vermoeden wel, maar geen gevaar op dit moment en ook niet iets wat al langer speelt",
+    ("het speelt ook niet al langer, en gevaar is er nu niet; wel een vermoeden",
      {"afweging_1": "ja", "afweging_2": "nee"}, []),
     ("de termijn is om en de coaching helpt dus gewoon niet", {"afweging_5": "nee"}, []),
-    ("vader wil nog nadenken. ik weet echt niet of ze het gaan doen, ze hebben nog niks afgezegd",
+    ("onzeker of ze het gaan doen; ze hebben tot nu toe niets geweigerd",
      {"afweging_4": "twijfel"}, []),
     # "contact opgenomen" is contacting someone, not a parent admitted.
     ("met de huisarts hebben we contact opgenomen", {}, ["s1_kindcheck"]),

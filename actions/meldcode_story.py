@@ -321,6 +321,8 @@ REFUSES = re.compile(
     rf"|\b{PARENT}\b.{{0,20}}\b(zei|zeiden|zegt|zeggen) (meteen |direct |gewoon |botweg |gelijk )?nee\b"
     r"|\b(didn'?t|did not|never) show(ed)? up\b|\b(niet|nooit) (\w+ )?(komen |kwamen |komt |kwam )?opdagen\b|\bniet meewerken\b"
 )
+# "hij heeft nog nooit iets afgezegd", "niets geweigerd": a refusal denied.
+NOT_REFUSED = re.compile(r"\b(nooit|niks|niets|niet|geen) (\w+ ){0,2}(afgezegd|geweigerd|afgehouden|afgewezen|afgeslagen)\b")
 RESULT_CONTEXT = re.compile(
     rf"\b({HELP}|termijn|evaluatie|geëvalueerd|geevalueerd|doelen|afgesproken|afspraken|resultaat|resultaten|"
     r"inmiddels|sindsdien|(weken|maanden|jaar) (zijn |is )?(nu )?(om|voorbij|verstreken|verder|later)|goals|evaluation|since then)\b"
@@ -712,7 +714,7 @@ def read_story(text: str, help_given: bool = False, earlier: Sequence[str] = (),
 
     accepts = _last_polarity(ACCEPTS, parts + said_of_parent)
     # The help refused may have been offered in an earlier message ("we boden de smw aan" / "ze wil niks").
-    refuses = any(REFUSES.search(c) for c in parts + said_of_parent) and (asked == "afweging_4" or any(
+    refuses = any(REFUSES.search(c) and not NOT_REFUSED.search(c) for c in parts + said_of_parent) and (asked == "afweging_4" or any(
         REFUSAL_CONTEXT.search(c) for c in parts + [" ".join(e.lower().split()) for e in earlier]))
     accept_doubts = [c for c in parts if _DOUBT.search(c) and ACCEPT_DOUBT.search(CONDITION.sub("", c))]
     if accept_doubts:

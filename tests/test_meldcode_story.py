@@ -351,7 +351,7 @@ TABLE = [
     ("het speelt ook niet al langer, en gevaar is er nu niet; wel een vermoeden",
      {"afweging_1": "ja", "afweging_2": "nee"}, []),
     ("de termijn is om en de coaching helpt dus gewoon niet", {"afweging_5": "nee"}, []),
-    ("onzeker of ze het gaan doen; ze hebben tot nu toe niets geweigerd",
+    ("tot nu toe is er niets geweigerd, maar onzeker of de ouders het gaan doen",
      {"afweging_4": "twijfel"}, []),
     # "contact opgenomen" is contacting someone, not a parent admitted.
     ("met de huisarts hebben we contact opgenomen", {}, ["s1_kindcheck"]),
@@ -465,3 +465,5 @@ def test_acceptance_and_refusal_said_of_the_parent_as_a_pronoun_when_afweging_4_
     assert read_story("ze willen er niks van weten", asked="afweging_4")["afweging_4"] == "nee"
     assert read_story("ze hebben het afgehouden", asked="afweging_4")["afweging_4"] == "nee"
     assert "afweging_4" not in read_story("ze wil heel graag meedoen met gym")
+    # Nothing cancelled is no refusal.
+    assert read_story("hij heeft nog nooit iets afgezegd bij de coach", asked="afweging_4").get("afweging_4") != "nee"

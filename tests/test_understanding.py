@@ -13,12 +13,12 @@ from bench.understanding import SETS, Recogniser, behaviours, load_sets, run, se
 
 ROUNDS = sorted(SETS.glob("round*.yml"))
 # Floors for the regression sets (the issue's targets are for a fresh round's first sight), set
-# with a margin under what the thirteen rounds give together after round 13's work (README, "Measured"):
-# danger 719/731, worry 462/467, after hours 154/156, look-up 424/520, calm 426/444,
-# conversation 332/360 (round 13 alone: 29/30).
-# Look-ups stay lowest: rounds 4-13 came in near or under their first-sight level.
+# with a margin under what the fourteen rounds give together after round 14's work (README, "Measured"):
+# danger 775/787, worry 498/503, after hours 166/168, look-up 459/562, calm 467/483,
+# conversation 372/390 (round 14 alone: 30/30).
+# Look-ups stay lowest: rounds 4-14 came in near or under their first-sight level.
 FLOORS = {"danger": 0.96, "worry": 0.95, "after_hours": 0.95, "lookup": 0.78, "calm": 0.94,
-          "bad_input": 1.0, "conversation": 0.88}
+          "bad_input": 1.0, "conversation": 0.91}
 
 
 @pytest.fixture(scope="module")
